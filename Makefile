@@ -1,0 +1,57 @@
+# Phone-ready image classifiers from one multi-objective Optuna study. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+STUDY ?= default
+TRIALS ?= 16
+STORAGE ?= sqlite:///studies/optuna.db
+SPACE ?= spaces/default.yaml
+DATA ?=
+EPOCHS ?= 5
+FOLDS ?= 5
+SAMPLER ?= tpe
+DATA_ARG := $(if $(DATA),--data "$(DATA)",)
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export MLFLOW_DISABLE_TELEMETRY := true
+
+.PHONY: help install system-deps study front test clean-cache
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$(STORAGE) SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER)"
+
+install: $(VENV)/.installed ## create .venv from requirements.lock (and the libusb system library)
+
+$(VENV)/.installed: requirements.lock
+	@$(MAKE) --no-print-directory system-deps
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else "Python 3.10-3.12 is needed (TensorFlow 2.19); set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+system-deps: ## the system library tflite-support needs (libusb-1.0), installed when running as root
+	@if ! /sbin/ldconfig -p | grep -q 'libusb-1.0.so.0'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing libusb-1.0-0 (needed by tflite-support)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libusb-1.0-0 >/dev/null; \
+	  else \
+	    echo "tflite-support needs the system library libusb-1.0. Install it, then re-run make:" >&2; \
+	    echo "    sudo apt-get install -y libusb-1.0-0" >&2; exit 1; \
+	  fi; \
+	fi
+
+study: install ## run or resume a study: make study [DATA=dir] [STUDY=name] [TRIALS=n] [STORAGE=url] [SPACE=file]
+	$(PY) -m search run --study "$(STUDY)" --storage "$(STORAGE)" --trials $(TRIALS) --space "$(SPACE)" \
+	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG)
+
+front: install ## print a study's Pareto front: make front [STUDY=name] [STORAGE=url]
+	$(PY) -m search front --study "$(STUDY)" --storage "$(STORAGE)"
+
+test: install ## run the test suite (real TensorFlow, Optuna and stores, on tiny data)
+	$(PY) -m pytest
+
+clean-cache: ## delete resized-image caches (studies, builds and MLflow records are kept)
+	rm -rf cache/sizes

@@ -1,0 +1,29 @@
+"""Building blocks shared by the lightweight families."""
+
+from __future__ import annotations
+
+import keras
+
+# Batch-norm statistics must settle within a few epochs on a few hundred images; Keras' default
+# momentum (0.99) leaves them near their initial values, and the model then scores chance at inference.
+BN_MOMENTUM = 0.9
+
+
+class InfeasibleConfiguration(ValueError):
+    """This configuration cannot be built or trained (the message says why); the trial fails, the study goes on."""
+
+
+def conv_bn(x, filters: int, kernel: int, strides: int, name: str, activation: str | None = "relu"):
+    x = keras.layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, name=f"{name}_conv")(x)
+    x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
+    return keras.layers.Activation(activation, name=f"{name}_{activation}")(x) if activation else x
+
+
+def depthwise_bn(x, strides: int, name: str, activation: str | None = "relu"):
+    x = keras.layers.DepthwiseConv2D(3, strides=strides, padding="same", use_bias=False, name=f"{name}_dw")(x)
+    x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_dw_bn")(x)
+    return keras.layers.Activation(activation, name=f"{name}_dw_{activation}")(x) if activation else x
+
+
+def pooled_head(x):
+    return keras.layers.GlobalAveragePooling2D(name="global_pool")(x)

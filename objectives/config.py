@@ -1,0 +1,85 @@
+"""The typed configuration a trial is turned into; objectives never see an Optuna trial."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FAMILIES = ("plain", "mobilenet", "mobilenetv2", "shufflenet")
+GENERATORS = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class ArchitectureConfig:
+    """One network: filters per block and neurons per hidden dense layer.
+
+    Lists rather than single numbers so the paper's own models are expressible,
+    e.g. Model 2 is ``filters=(32, 32, 32, 64), neurons=(128, 50, 20)``.
+    """
+
+    family: str
+    filters: tuple[int, ...]
+    neurons: tuple[int, ...]
+    expansion: int = 1  # mobilenetv2: channels are multiplied by this inside a block
+    groups: int = 1  # shufflenet: groups of the 1x1 convolutions
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"unknown family {self.family!r}; allowed: {', '.join(FAMILIES)}")
+        if not self.filters or any(f < 1 for f in self.filters):
+            raise ValueError(f"filters must be a non-empty list of positive integers, got {self.filters}")
+        if any(n < 1 for n in self.neurons):
+            raise ValueError(f"neurons must be positive integers, got {self.neurons}")
+        object.__setattr__(self, "filters", tuple(int(f) for f in self.filters))
+        object.__setattr__(self, "neurons", tuple(int(n) for n in self.neurons))
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How every fold of a trial is trained; the same for all trials of a study."""
+
+    epochs: int = 5
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    folds: int = 5
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class TrialConfig:
+    """Everything that decides one trial's models, so it can be re-run without Optuna."""
+
+    image_size: int
+    generator: int
+    architecture: ArchitectureConfig
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+
+    def __post_init__(self) -> None:
+        if self.generator not in GENERATORS:
+            raise ValueError(f"unknown generator {self.generator!r}; allowed: 1, 2, 3, 4")
+        if self.image_size < 8:
+            raise ValueError(f"image_size must be at least 8 pixels, got {self.image_size}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialConfig:
+        arch = dict(data["architecture"])
+        arch["filters"] = tuple(arch["filters"])
+        arch["neurons"] = tuple(arch["neurons"])
+        return cls(
+            image_size=int(data["image_size"]),
+            generator=int(data["generator"]),
+            architecture=ArchitectureConfig(**arch),
+            training=TrainingConfig(**data["training"]),
+        )
+
+    def describe(self) -> str:
+        """A one-line label for tables and logs."""
+        a = self.architecture
+        extra = f" x{a.expansion}" if a.family == "mobilenetv2" else f" g{a.groups}" if a.family == "shufflenet" else ""
+        return (
+            f"{a.family}{extra} {self.image_size}px G{self.generator} "
+            f"filters={'/'.join(map(str, a.filters))} neurons={'/'.join(map(str, a.neurons)) or '-'}"
+        )

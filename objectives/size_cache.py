@@ -1,0 +1,72 @@
+"""Step 1 of the recipe: every image size is a sub-dataset, resized once and kept on disk.
+
+Arrays are uint8 ``.npy`` files keyed by the dataset's content fingerprint, so a trial or a fold only
+memory-maps them; nothing is decoded twice, and a changed file gives a new key instead of stale data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from objectives.dataset import DataError, ImageFolder
+from objectives.preprocessing import decode_rgb, resize
+
+Progress = Callable[[int, int], None]
+
+
+class SizeCache:
+    """The cached sub-datasets of one image folder."""
+
+    def __init__(self, cache_root: Path, folder: ImageFolder, fingerprint: str | None = None):
+        self.folder = folder
+        self.fingerprint = fingerprint or folder.fingerprint()
+        self.directory = Path(cache_root) / "sizes" / self.fingerprint[:20]
+
+    def path(self, size: int) -> Path:
+        return self.directory / f"{size}x{size}.npy"
+
+    def missing(self, sizes: Iterable[int]) -> list[int]:
+        return sorted({s for s in sizes if not self.path(s).exists()})
+
+    def build(self, sizes: Iterable[int], progress: Progress | None = None) -> list[int]:
+        """Write every missing size in one pass over the files (decoding is the slow part); return them."""
+        todo = self.missing(sizes)
+        if not todo:
+            return []
+        self.directory.mkdir(parents=True, exist_ok=True)
+        count = len(self.folder.files)
+        partial = {s: self.directory / f".{s}x{s}.{os.getpid()}.npy" for s in todo}
+        arrays = {s: np.lib.format.open_memmap(partial[s], mode="w+", dtype=np.uint8, shape=(count, s, s, 3)) for s in todo}
+        for i, relative in enumerate(self.folder.files):
+            try:
+                image = decode_rgb(self.folder.root / relative)
+            except Exception as error:  # Pillow raises many types; all mean "this file is not a usable image"
+                for p in partial.values():
+                    p.unlink(missing_ok=True)
+                raise DataError(f"cannot read image {self.folder.root / relative}: {error}; fix or remove the file "
+                                "(python -m search check-data DIR lists every problem)") from error
+            for s in todo:
+                arrays[s][i] = resize(image, s)
+            if progress:
+                progress(i + 1, count)
+        for s in todo:
+            arrays[s].flush()
+            del arrays[s]
+            os.replace(partial[s], self.path(s))  # atomic: an interrupted build leaves no half-written size
+        self._write_index()
+        return todo
+
+    def load(self, size: int) -> np.ndarray:
+        """The uint8 images of one size, memory-mapped (N x size x size x 3)."""
+        if not self.path(size).exists():
+            self.build([size])
+        return np.load(self.path(size), mmap_mode="r")
+
+    def _write_index(self) -> None:
+        index = {"root": str(self.folder.root), "class_names": list(self.folder.class_names), "files": self.folder.relative_names()}
+        (self.directory / "index.json").write_text(json.dumps(index))

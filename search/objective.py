@@ -1,0 +1,60 @@
+"""One trial, start to end: the trial's configuration (from ``spaces``), cross-validated (by ``objectives``),
+its results stored on the trial. This is the whole trial-to-model path.
+
+Everything a trial produced is stored on the trial itself, so the Optuna storage alone is enough to
+rebuild any record of it (MLflow, reports, exports)."""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import optuna
+import tensorflow as tf
+
+from objectives.architectures import InfeasibleConfiguration, check_feasible
+from objectives.config import TrainingConfig
+from objectives.prepared import PreparedData
+from objectives.training import CrossValidationResult, cross_validate
+from spaces.space import SearchSpace
+from spaces.suggest import suggest_config
+
+# A trial that raises one of these failed for a reason of its own; the study goes on.
+TRIAL_FAILURES = (InfeasibleConfiguration, tf.errors.ResourceExhaustedError)
+
+def record_result(trial: optuna.Trial, result: CrossValidationResult) -> None:
+    trial.set_user_attr("fold_accuracies", result.accuracies)
+    trial.set_user_attr("cv_accuracy_std", result.std_accuracy)
+    trial.set_user_attr("training_seconds", round(result.training_seconds, 3))
+    trial.set_user_attr("build_seconds", round(result.build_seconds, 3))
+    trial.set_user_attr("learning_curves", [fold.history for fold in result.folds])
+    trial.set_user_attr("model_summary", result.model_summary)
+
+
+class Objective:
+    """Callable for ``study.optimize``: returns (mean CV accuracy, parameter count)."""
+
+    def __init__(self, space: SearchSpace, data: PreparedData, training: TrainingConfig):
+        self.space, self.data, self.training = space, data, training
+        self.folds = data.folds(training.folds, training.seed)
+
+    def __call__(self, trial: optuna.Trial) -> tuple[float, int]:
+        started = time.perf_counter()
+        config = suggest_config(trial, self.space, self.training)
+        trial.set_user_attr("config", config.to_dict())
+        trial.set_user_attr("description", config.describe())
+        trial.set_user_attr("image_size", config.image_size)
+        trial.set_user_attr("epochs", config.training.epochs)
+        try:
+            check_feasible(config.architecture, config.image_size)
+            result = cross_validate(config, self.data.search_images(config.image_size), self.data.search_labels,
+                                    len(self.data.class_names), self.folds)
+        except TRIAL_FAILURES as error:
+            trial.set_user_attr("fail_reason", f"{error.__class__.__name__}: {error}")
+            raise
+        finally:
+            keras.backend.clear_session()  # a long study would otherwise keep every trial's graph
+        record_result(trial, result)
+        trial.set_user_attr("params", result.params)
+        trial.set_user_attr("trial_seconds", round(time.perf_counter() - started, 3))
+        return result.mean_accuracy, result.params

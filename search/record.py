@@ -1,0 +1,49 @@
+"""What a study remembers about how it was made, stored in the study itself (its user attributes).
+
+The Optuna storage is the source of truth: another worker, the export step or a later session reads
+the data folder, class order, held-out test files, space and training settings from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import optuna
+
+from objectives.config import TrainingConfig
+from search.errors import StudyError
+
+
+@dataclass(frozen=True)
+class StudyRecord:
+    data_dir: str
+    fingerprint: str
+    class_names: list[str]
+    test_files: list[str]
+    test_fraction: float
+    space_file: str
+    space: dict[str, Any]
+    training: dict[str, Any]
+    sampler: str
+
+    @property
+    def training_config(self) -> TrainingConfig:
+        return TrainingConfig(**self.training)
+
+    def save(self, study: optuna.Study) -> None:
+        for key, value in asdict(self).items():
+            study.set_user_attr(key, value)
+
+    @classmethod
+    def load(cls, study: optuna.Study) -> StudyRecord:
+        attrs = study.user_attrs
+        missing = [f.name for f in fields(cls) if f.name not in attrs]
+        if missing:
+            raise StudyError(f"study {study.study_name!r} was not made by this service (no {', '.join(missing)} recorded)")
+        return cls(**{f.name: attrs[f.name] for f in fields(cls)})
+
+    def conflicts(self, other: StudyRecord) -> list[str]:
+        """Settings that differ from ``other`` and would make the two halves of a study incomparable."""
+        keys = ("fingerprint", "class_names", "test_fraction", "space", "training")
+        return [key for key in keys if getattr(self, key) != getattr(other, key)]

@@ -1,0 +1,1 @@
+"""Search-space files and the only code that turns an Optuna trial into a configuration."""

@@ -1,0 +1,133 @@
+"""A search-space file, read and validated into plain objects; every error names the key and the allowed values."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from objectives.config import FAMILIES, GENERATORS
+
+DEFAULT_SPACE = Path(__file__).with_name("default.yaml")
+
+# What each family knows; the suggest step reads exactly these.
+FAMILY_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "plain": ("conv_blocks", "filters", "dense_layers", "neurons"),
+    "mobilenet": ("width_multiplier", "blocks", "neurons"),
+    "mobilenetv2": ("filters", "blocks", "expansion", "neurons"),
+    "shufflenet": ("filters", "blocks", "groups", "neurons"),
+}
+TOP_LEVEL = ("image_sizes", "generators", "families")
+MIN_SIZE, MAX_SIZE = 8, 1024
+
+
+class SpaceError(ValueError):
+    """The space file is wrong; the message names the file, the key and what is allowed."""
+
+
+@dataclass(frozen=True)
+class IntRange:
+    low: int
+    high: int
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    choices: tuple[Any, ...]
+
+
+Parameter = IntRange | Choice
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    image_sizes: tuple[int, ...]
+    generators: tuple[int, ...]
+    families: dict[str, dict[str, Parameter]]
+    source: dict[str, Any]  # the file's content as read, recorded with the study
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.source, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _fail(origin: str, key: str, message: str) -> SpaceError:
+    return SpaceError(f"{origin}: {key}: {message}")
+
+
+def _int_list(origin: str, key: str, value: Any, allowed: str, check) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise _fail(origin, key, f"must be a non-empty list of integers ({allowed}), got {value!r}")
+    bad = [v for v in value if not check(v)]
+    if bad:
+        raise _fail(origin, key, f"{bad} not allowed; allowed: {allowed}")
+    if len(set(value)) != len(value):
+        raise _fail(origin, key, f"has repeated values {value}")
+    return tuple(value)
+
+
+def _parameter(origin: str, key: str, value: Any) -> Parameter:
+    if isinstance(value, dict) and set(value) == {"choices"}:
+        choices = value["choices"]
+        if not isinstance(choices, list) or not choices:
+            raise _fail(origin, key, f"choices must be a non-empty list, got {choices!r}")
+        if not all(isinstance(c, (int, float)) and not isinstance(c, bool) and c > 0 for c in choices):
+            raise _fail(origin, key, f"choices must be positive numbers, got {choices!r}")
+        return Choice(tuple(choices))
+    if isinstance(value, dict) and {"low", "high"} <= set(value) <= {"low", "high", "log"}:
+        low, high, log = value["low"], value["high"], value.get("log", False)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or not 1 <= low <= high:
+            raise _fail(origin, key, f"needs integers 1 <= low <= high, got low={low!r} high={high!r}")
+        if not isinstance(log, bool):
+            raise _fail(origin, key, f"log must be true or false, got {log!r}")
+        return IntRange(low, high, log)
+    raise _fail(origin, key, f"must be {{low: <int>, high: <int>[, log: true]}} or {{choices: [...]}}, got {value!r}")
+
+
+def parse_space(data: Any, origin: str = "space") -> SearchSpace:
+    """Validate a space given as a mapping (as read from YAML)."""
+    if not isinstance(data, dict):
+        raise SpaceError(f"{origin}: must be a mapping with keys {', '.join(TOP_LEVEL)}")
+    unknown = sorted(set(data) - set(TOP_LEVEL))
+    if unknown:
+        raise _fail(origin, unknown[0], f"unknown key; allowed keys: {', '.join(TOP_LEVEL)}")
+    missing = [k for k in TOP_LEVEL if k not in data]
+    if missing:
+        raise _fail(origin, missing[0], "is missing")
+    sizes = _int_list(origin, "image_sizes", data["image_sizes"], f"{MIN_SIZE} to {MAX_SIZE} pixels",
+                      lambda v: MIN_SIZE <= v <= MAX_SIZE)
+    generators = _int_list(origin, "generators", data["generators"], ", ".join(map(str, GENERATORS)),
+                           lambda v: v in GENERATORS)
+    families_data = data["families"]
+    if not isinstance(families_data, dict) or not families_data:
+        raise _fail(origin, "families", f"must map at least one of {', '.join(FAMILIES)} to its parameters")
+    families: dict[str, dict[str, Parameter]] = {}
+    for family, params in families_data.items():
+        if family not in FAMILY_PARAMETERS:
+            raise _fail(origin, f"families.{family}", f"unknown family; allowed: {', '.join(FAMILIES)}")
+        allowed = FAMILY_PARAMETERS[family]
+        if not isinstance(params, dict):
+            raise _fail(origin, f"families.{family}", f"must map its parameters ({', '.join(allowed)})")
+        for name in params:
+            if name not in allowed:
+                raise _fail(origin, f"families.{family}.{name}", f"unknown parameter; {family} allows: {', '.join(allowed)}")
+        for name in allowed:
+            if name not in params:
+                raise _fail(origin, f"families.{family}.{name}", f"is missing; {family} needs: {', '.join(allowed)}")
+        families[family] = {name: _parameter(origin, f"families.{family}.{name}", params[name]) for name in allowed}
+    return SearchSpace(sizes, generators, families, data)
+
+
+def load_space(path: Path | str = DEFAULT_SPACE) -> SearchSpace:
+    path = Path(path)
+    if not path.is_file():
+        raise SpaceError(f"space file {path} not found; copy {DEFAULT_SPACE} and pass its path with SPACE=... / --space")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise SpaceError(f"{path}: not valid YAML: {error}") from error
+    return parse_space(data, str(path))

@@ -1,0 +1,42 @@
+"""Small real image folders written to disk, so tests run the same loaders users do."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+
+def write_image(path: Path, pixels: np.ndarray, mode: str | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels, mode=mode).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def digits_root(tmp_path_factory) -> Path:
+    """The bundled digits written once for the session (the same code ``make study`` uses)."""
+    from objectives.digits import digits_folder
+
+    return digits_folder(tmp_path_factory.mktemp("cache"))
+
+
+def digits_subset(digits_root: Path, target: Path, per_class: int, classes: int = 10) -> Path:
+    """The first ``per_class`` images of the first ``classes`` digits: real images, small enough for tests."""
+    for class_dir in sorted(p for p in digits_root.iterdir() if p.is_dir())[:classes]:
+        for image in sorted(class_dir.glob("*.png"))[:per_class]:
+            (target / class_dir.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy(image, target / class_dir.name / image.name)
+    return target
+
+
+@pytest.fixture
+def small_digits(digits_root, tmp_path) -> Path:
+    return digits_subset(digits_root, tmp_path / "digits", per_class=12, classes=3)

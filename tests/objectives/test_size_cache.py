@@ -1,0 +1,30 @@
+import numpy as np
+
+import objectives.size_cache as size_cache
+from objectives.dataset import scan_image_folder
+from objectives.size_cache import SizeCache
+
+
+def test_each_size_is_made_once_and_then_reused(small_digits, tmp_path, monkeypatch):
+    folder = scan_image_folder(small_digits)
+    cache = SizeCache(tmp_path / "cache", folder)
+    assert cache.build([16, 24]) == [16, 24]
+    first = cache.load(16).copy()
+    assert first.shape == (len(folder.files), 16, 16, 3) and first.dtype == np.uint8
+    stamp = cache.path(16).stat().st_mtime_ns
+
+    def no_decoding(path):
+        raise AssertionError(f"{path} decoded again")
+
+    monkeypatch.setattr(size_cache, "decode_rgb", no_decoding)
+    again = SizeCache(tmp_path / "cache", scan_image_folder(small_digits))
+    assert again.build([16, 24]) == []
+    assert np.array_equal(again.load(16), first)
+    assert cache.path(16).stat().st_mtime_ns == stamp
+
+
+def test_changed_data_gets_a_new_cache_key(small_digits, tmp_path):
+    before = SizeCache(tmp_path, scan_image_folder(small_digits)).directory
+    victim = sorted(small_digits.rglob("*.png"))[0]
+    victim.write_bytes(sorted(small_digits.rglob("*.png"))[-1].read_bytes())
+    assert SizeCache(tmp_path, scan_image_folder(small_digits)).directory != before

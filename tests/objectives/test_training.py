@@ -1,0 +1,159 @@
+"""Real TensorFlow on real digits (a few dozen images, one or two epochs)."""
+
+import numpy as np
+import pytest
+
+import objectives.training as training
+from objectives.architectures import InfeasibleConfiguration, build_model
+from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
+from objectives.dataset import scan_image_folder
+from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.size_cache import SizeCache
+from objectives.splits import stratified_folds
+from objectives.standardization import FeaturewiseStandardization
+from objectives.training import FreshStart, compiled_model, cross_validate, standardizer_of
+from spaces.space import load_space
+from spaces.suggest import ARCHITECTURES
+
+
+@pytest.fixture
+def digits_data(digits_root, tmp_path):
+    from tests.conftest import digits_subset
+
+    folder = scan_image_folder(digits_subset(digits_root, tmp_path / "d", per_class=8, classes=4))
+    return SizeCache(tmp_path / "cache", folder), folder.labels
+
+
+def _config(family="plain", generator=1, size=16, epochs=1, **arch) -> TrialConfig:
+    arch = {"filters": (4,), "neurons": (8,), **arch}
+    return TrialConfig(size, generator, ArchitectureConfig(family, **arch), TrainingConfig(epochs=epochs, folds=2))
+
+
+def test_paper_models_are_expressible_and_count_their_parameters():
+    model1 = build_model(ArchitectureConfig("plain", (30,), (50,)), 50, 4, standardize=False)
+    # Conv 3*3*3*30+30, flatten 24*24*30 -> Dense 50, Dense 4
+    assert model1.count_params() == (3 * 3 * 3 * 30 + 30) + (24 * 24 * 30 * 50 + 50) + (50 * 4 + 4)
+    model2 = build_model(ArchitectureConfig("plain", (32, 32, 32, 64), (128, 50, 20)), 100, 4, standardize=False)
+    assert [l.filters for l in model2.layers if l.name.startswith("conv_")] == [32, 32, 32, 64]
+    assert [l.units for l in model2.layers if l.name.startswith("dense_")] == [128, 50, 20]
+
+
+def test_too_many_pooling_stages_for_the_image_is_refused_before_building():
+    with pytest.raises(InfeasibleConfiguration, match="4 conv\\+pool blocks cannot run on 30x30"):
+        build_model(ArchitectureConfig("plain", (8,) * 4, (8,)), 30, 3, standardize=False)
+
+
+def test_weights_and_optimizer_are_fresh_for_every_fold(digits_data, monkeypatch):
+    cache, labels = digits_data
+    images = cache.load(16)
+    config = _config(epochs=2)
+    seen: list[list[np.ndarray]] = []
+    real_fit = training.fit
+
+    def spying_fit(model, *args, **kwargs):
+        seen.append([w.copy() for w in model.get_weights()] + [model.optimizer.iterations.numpy()])
+        history = real_fit(model, *args, **kwargs)
+        seen.append([w.copy() for w in model.get_weights()] + [model.optimizer.iterations.numpy()])
+        return history
+
+    monkeypatch.setattr(training, "fit", spying_fit)
+    cross_validate(config, images, labels, 4, stratified_folds(labels, ("0", "1", "2", "3"), 2, 0))
+    start1, end1, start2, _ = seen
+    assert start1[-1] == 0 and start2[-1] == 0  # optimizer step counter reset
+    assert end1[-1] > 0
+    assert all(np.array_equal(a, b) for a, b in zip(start1, start2))  # fold 2 starts untrained...
+    assert not all(np.array_equal(a, b) for a, b in zip(start1[:-1], end1[:-1]))  # ...though fold 1 trained
+
+
+def test_featurewise_statistics_come_from_the_training_fold_only(digits_data, monkeypatch):
+    cache, labels = digits_data
+    images = cache.load(16)
+    folds = stratified_folds(labels, ("0", "1", "2", "3"), 2, 0)
+    fitted: list[tuple[np.ndarray, np.ndarray]] = []
+
+    real_fit = training.fit
+
+    def spying_fit(model, config, x, y):
+        history = real_fit(model, config, x, y)
+        layer = standardizer_of(model)
+        fitted.append((layer.mean.numpy().copy(), layer.std.numpy().copy()))
+        return history
+
+    monkeypatch.setattr(training, "fit", spying_fit)
+    cross_validate(_config(generator=3), images, labels, 4, folds)
+    for (train, validation), (mean, std) in zip(folds, fitted):
+        x_train = INPUT_NORMALISATION.apply(images[train])
+        x_val = INPUT_NORMALISATION.apply(images[validation])
+        assert np.allclose(mean, x_train.mean(axis=(0, 1, 2)), atol=1e-5)
+        assert np.allclose(std, x_train.std(axis=(0, 1, 2)), atol=1e-5)
+        assert not np.allclose(mean, x_val.mean(axis=(0, 1, 2)), atol=1e-5)
+    assert not np.allclose(fitted[0][0], fitted[1][0])  # re-fitted per fold, not frozen at fold 1
+
+
+def test_standardization_is_read_from_variables_inside_a_traced_model():
+    model = build_model(ArchitectureConfig("plain", (2,), (4,)), 16, 2, standardize=True)
+    layer = standardizer_of(model)
+    assert isinstance(layer, FeaturewiseStandardization) and not layer.is_fitted()
+    x = np.random.default_rng(0).random((4, 16, 16, 3)).astype("float32")
+    model.predict(x, verbose=0)  # trace once
+    layer.fit(x * 0.5 + 0.2)
+    inner = model.get_layer("conv_1")
+    probe = __import__("keras").Model(model.input, inner.input)
+    assert np.allclose(probe.predict(x, verbose=0), (x - layer.mean.numpy()) / layer.std.numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("family", ["plain", "mobilenet", "mobilenetv2", "shufflenet"])
+def test_each_family_builds_and_trains_at_the_smallest_and_largest_default_size(family, digits_data):
+    cache, labels = digits_data
+    space = load_space()
+    parameters = space.families[family]
+    # the largest network of the family that the default space allows
+    largest = {name: (p.choices[-1] if hasattr(p, "choices") else p.high) for name, p in parameters.items()}
+    if family == "plain":
+        largest["conv_blocks"] = 3  # 4 blocks are (correctly) infeasible at the smallest size
+    architecture = ARCHITECTURES[family](largest)
+    folds = stratified_folds(labels, ("0", "1", "2", "3"), 2, 0)
+    for size in (min(space.image_sizes), max(space.image_sizes)):
+        config = TrialConfig(size, 4, architecture, TrainingConfig(epochs=2, folds=2))
+        result = cross_validate(config, cache.load(size), labels, 4, folds)
+        assert result.params > 0 and len(result.folds) == 2
+        assert all(0.0 <= a <= 1.0 for a in result.accuracies)
+        losses = result.folds[0].history["loss"]
+        assert len(losses) == 2 and all(np.isfinite(losses))
+
+
+def test_a_lightweight_family_learns_beyond_chance(digits_root, tmp_path):
+    """STACK.md: stock MobileNets scored chance on small data; ours must not."""
+    from tests.conftest import digits_subset
+
+    folder = scan_image_folder(digits_subset(digits_root, tmp_path / "d", per_class=60, classes=4))
+    cache = SizeCache(tmp_path / "c", folder)
+    config = TrialConfig(32, 1, ArchitectureConfig("mobilenetv2", (8, 16, 32), (32,), expansion=4),
+                         TrainingConfig(epochs=8, folds=2))
+    result = cross_validate(config, cache.load(32), folder.labels, 4,
+                            stratified_folds(folder.labels, folder.class_names, 2, 0))
+    assert result.mean_accuracy > 0.6, result.accuracies  # chance is 0.25
+
+
+def test_fresh_start_restores_every_variable():
+    model = compiled_model(_config(), 3)
+    fresh = FreshStart(model)
+    before = [v.numpy().copy() for v in model.variables]
+    x = np.random.default_rng(1).random((8, 16, 16, 3)).astype("float32")
+    model.fit(x, np.arange(8) % 3, epochs=1, verbose=0)
+    fresh.restore()
+    assert all(np.array_equal(a, v.numpy()) for a, v in zip(before, model.variables))
+    assert int(model.optimizer.iterations.numpy()) == 0
+
+
+def test_batch_norm_statistics_are_those_of_the_training_images():
+    import keras
+
+    model = compiled_model(_config(family="mobilenetv2", filters=(8, 16), expansion=2), 3)
+    x = np.random.default_rng(2).random((40, 16, 16, 3)).astype("float32") * 0.1
+    training.recalibrate_batch_norm(model, x)
+    first = next(l for l in model.layers if isinstance(l, keras.layers.BatchNormalization))
+    before = keras.Model(model.input, first.input)(x).numpy()
+    assert np.allclose(first.moving_mean.numpy(), before.mean(axis=(0, 1, 2)), atol=1e-5)
+    assert np.allclose(first.moving_variance.numpy(), before.var(axis=(0, 1, 2)), rtol=1e-3, atol=1e-6)
+    assert first.momentum == 0.9  # restored after the pass

@@ -1,0 +1,115 @@
+"""A real study on real digits in a real SQLite storage: a few trials, 2 folds, 1 epoch."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import optuna
+import pytest
+import yaml
+from optuna.trial import TrialState
+
+from objectives.config import TrainingConfig
+from search.errors import StudyError
+from search.run import RunSettings, check_study_name, run_study
+from spaces.space import DEFAULT_SPACE
+
+FAST = TrainingConfig(epochs=1, folds=2)
+
+
+def _space(tmp_path: Path, **changes) -> Path:
+    data = yaml.safe_load(DEFAULT_SPACE.read_text())
+    data.update(image_sizes=[16, 24])
+    data["families"] = {"plain": {"conv_blocks": {"low": 1, "high": 1}, "filters": {"low": 2, "high": 8},
+                                  "dense_layers": {"low": 1, "high": 1}, "neurons": {"low": 4, "high": 16}},
+                        "mobilenet": data["families"]["mobilenet"]}
+    data["families"]["mobilenet"]["blocks"] = {"low": 1, "high": 2}
+    data.update(changes)
+    path = tmp_path / "space.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def _settings(tmp_path, data, trials, **kw) -> RunSettings:
+    return RunSettings(study="t", storage=f"sqlite:///{tmp_path}/optuna.db", trials=trials, data_dir=data,
+                       space=kw.pop("space", None) or _space(tmp_path), training=kw.pop("training", FAST),
+                       cache_root=tmp_path / "cache", **kw)
+
+
+def test_a_short_study_completes_and_resumes(small_digits, tmp_path, capsys):
+    study = run_study(_settings(tmp_path, small_digits, 3))
+    trials = study.get_trials()
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 3
+    assert study.metric_names == ["cv_accuracy", "params"]
+    first = trials[0]
+    assert len(first.user_attrs["fold_accuracies"]) == 2 and first.values[1] == first.user_attrs["params"]
+    assert first.values[0] == pytest.approx(sum(first.user_attrs["fold_accuracies"]) / 2)
+    for key in ("cv_accuracy_std", "epochs", "training_seconds", "image_size", "config"):
+        assert key in first.user_attrs
+    assert study.user_attrs["class_names"] == ["0", "1", "2"]
+    test_files = study.user_attrs["test_files"]
+    assert len(test_files) == 5  # round(15% of 36)
+    assert {f.split("/")[0] for f in test_files} == {"0", "1", "2"}  # stratified: every class held out
+    out = capsys.readouterr().out
+    assert "Pareto front" in out and "cv accuracy" in out
+
+    # Re-running the same command with a larger budget resumes: old trials kept, only the rest run.
+    resumed = run_study(_settings(tmp_path, None, 4))
+    assert len(resumed.get_trials()) == 4
+    assert resumed.get_trials()[0].values == first.values
+    # Re-running at budget runs nothing.
+    assert len(run_study(_settings(tmp_path, None, 4)).get_trials()) == 4
+
+
+def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on(small_digits, tmp_path, capsys):
+    space = _space(tmp_path, image_sizes=[16])
+    data = yaml.safe_load(space.read_text())
+    data["families"]["plain"]["conv_blocks"] = {"low": 3, "high": 3}  # 16 -> 7 -> 2 -> nothing left
+    space.write_text(yaml.safe_dump(data))
+    study = run_study(_settings(tmp_path, small_digits, 8, space=space))
+    states = [(t.params["family"], t.state) for t in study.get_trials()]
+    assert len(states) == 8
+    assert all(state == TrialState.FAIL for family, state in states if family == "plain")
+    assert all(state == TrialState.COMPLETE for family, state in states if family == "mobilenet")
+    failed = [t for t in study.get_trials() if t.state == TrialState.FAIL]
+    assert failed and all("cannot run on 16x16" in t.user_attrs["fail_reason"] for t in failed)
+    assert "FAIL InfeasibleConfiguration" in capsys.readouterr().out
+
+
+def test_resuming_with_other_settings_is_refused(small_digits, tmp_path):
+    run_study(_settings(tmp_path, small_digits, 1))
+    with pytest.raises(StudyError, match="exists with different training"):
+        run_study(_settings(tmp_path, None, 2, training=TrainingConfig(epochs=2, folds=2)))
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "..", ".hidden", ""])
+def test_names_that_could_escape_a_folder_are_refused(name):
+    with pytest.raises(StudyError, match="not allowed"):
+        check_study_name(name)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "search", *args], capture_output=True, text=True,
+                          cwd=Path(__file__).parents[2])
+
+
+def test_cli_front_prints_the_table_and_json(small_digits, tmp_path):
+    run_study(_settings(tmp_path, small_digits, 2))
+    storage = f"sqlite:///{tmp_path}/optuna.db"
+    table = _cli("front", "--study", "t", "--storage", storage)
+    assert table.returncode == 0 and "cv accuracy" in table.stdout
+    rows = json.loads(_cli("front", "--study", "t", "--storage", storage, "--json").stdout)
+    assert rows and {"trial", "family", "image_size", "generator", "cv_accuracy", "params"} <= set(rows[0])
+
+
+def test_cli_errors_are_one_clear_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("image_sizes: [32]\ngenerators: [7]\nfamilies: {}\n")
+    result = _cli("run", "--space", str(bad), "--storage", f"sqlite:///{tmp_path}/o.db", "--trials", "1")
+    assert result.returncode == 2
+    assert "generators: [7] not allowed; allowed: 1, 2, 3, 4" in result.stderr and "Traceback" not in result.stderr
+    missing = _cli("front", "--study", "nope", "--storage", f"sqlite:///{tmp_path}/o.db")
+    assert missing.returncode == 2 and "no study 'nope'" in missing.stderr and "Traceback" not in missing.stderr
+    nodata = _cli("run", "--data", str(tmp_path / "absent"), "--storage", f"sqlite:///{tmp_path}/o.db")
+    assert nodata.returncode == 2 and "absent does not exist" in nodata.stderr

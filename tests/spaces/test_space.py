@@ -1,0 +1,70 @@
+import optuna
+import pytest
+import yaml
+
+from objectives.config import TrainingConfig
+from spaces.space import DEFAULT_SPACE, FAMILY_PARAMETERS, SpaceError, load_space, parse_space
+from spaces.suggest import suggest_config
+
+
+def _default() -> dict:
+    return yaml.safe_load(DEFAULT_SPACE.read_text())
+
+
+def test_default_space_loads_all_families_and_generators():
+    space = load_space()
+    assert set(space.families) == set(FAMILY_PARAMETERS)
+    assert space.generators == (1, 2, 3, 4)
+    assert 3 <= len(space.image_sizes) <= 5
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d.update(sizes=[32]), r"sizes: unknown key; allowed keys: image_sizes, generators, families"),
+    (lambda d: d.update(generators=[1, 5]), r"generators: \[5\] not allowed; allowed: 1, 2, 3, 4"),
+    (lambda d: d.update(image_sizes=[2, 32]), r"image_sizes: \[2\] not allowed; allowed: 8 to 1024 pixels"),
+    (lambda d: d["families"].update(resnet={}), r"families.resnet: unknown family; allowed: plain, mobilenet"),
+    (lambda d: d["families"]["plain"].update(kernel={"low": 1, "high": 3}),
+     r"families.plain.kernel: unknown parameter; plain allows: conv_blocks, filters, dense_layers, neurons"),
+    (lambda d: d["families"]["mobilenet"].pop("blocks"), r"families.mobilenet.blocks: is missing"),
+    (lambda d: d["families"]["plain"].update(filters={"low": 64, "high": 4}), r"families.plain.filters: needs integers 1 <= low <= high"),
+    (lambda d: d["families"]["shufflenet"].update(groups=[2, 4]), r"families.shufflenet.groups: must be \{low"),
+])
+def test_bad_space_names_the_key_and_the_allowed_values(edit, message):
+    data = _default()
+    edit(data)
+    with pytest.raises(SpaceError, match=message):
+        parse_space(data, "my.yaml")
+
+
+def test_bad_files_are_named(tmp_path):
+    with pytest.raises(SpaceError, match="not found"):
+        load_space(tmp_path / "missing.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("image_sizes: [32\n")
+    with pytest.raises(SpaceError, match="broken.yaml: not valid YAML"):
+        load_space(broken)
+
+
+@pytest.mark.parametrize("family", sorted(FAMILY_PARAMETERS))
+def test_a_trial_becomes_a_typed_configuration(family):
+    data = _default()
+    data["families"] = {family: data["families"][family]}
+    space = parse_space(data)
+    study = optuna.create_study(directions=["maximize", "minimize"])
+    trial = study.ask()
+    config = suggest_config(trial, space, TrainingConfig(epochs=3))
+    assert config.architecture.family == family
+    assert config.image_size in space.image_sizes and config.generator in space.generators
+    assert set(trial.params) == {"image_size", "generator", "family"} | {f"{family}.{p}" for p in FAMILY_PARAMETERS[family]}
+    assert config.training.epochs == 3
+    if family in ("mobilenetv2", "shufflenet"):
+        f = trial.params[f"{family}.filters"]
+        assert config.architecture.filters == (f,) + tuple(f * 2 ** (i + 1) for i in range(trial.params[f"{family}.blocks"]))
+
+
+def test_mobilenet_width_multiplier_scales_every_block():
+    data = _default()
+    data["families"] = {"mobilenet": {"width_multiplier": {"choices": [0.5]}, "blocks": {"low": 3, "high": 3},
+                                      "neurons": {"low": 16, "high": 16}}}
+    config = suggest_config(optuna.create_study(directions=["maximize", "minimize"]).ask(), parse_space(data), TrainingConfig())
+    assert config.architecture.filters == (16, 32, 64, 128)
