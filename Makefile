@@ -17,7 +17,9 @@ DATA_ARG := $(if $(DATA),--data "$(DATA)",)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: help install system-deps study front test clean-cache
+PORT ?= 8080
+
+.PHONY: help install system-deps study front report dashboard test clean-cache
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,9 +48,16 @@ system-deps: ## the system library tflite-support needs (libusb-1.0), installed 
 study: install ## run or resume a study: make study [DATA=dir] [STUDY=name] [TRIALS=n] [STORAGE=url] [SPACE=file]
 	$(PY) -m search run --study "$(STUDY)" --storage "$(STORAGE)" --trials $(TRIALS) --space "$(SPACE)" \
 	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG)
+	$(PY) -m search report --study "$(STUDY)" --storage "$(STORAGE)"
 
 front: install ## print a study's Pareto front: make front [STUDY=name] [STORAGE=url]
 	$(PY) -m search front --study "$(STUDY)" --storage "$(STORAGE)"
+
+report: install ## write reports/<study>/report.html and print the front: make report [STUDY=name]
+	$(PY) -m search report --study "$(STUDY)" --storage "$(STORAGE)"
+
+dashboard: install ## optuna-dashboard on 127.0.0.1:PORT for STORAGE, with trial notes and artifacts
+	$(PY) -m search dashboard --storage "$(STORAGE)" --port $(PORT)
 
 test: install ## run the test suite (real TensorFlow, Optuna and stores, on tiny data)
 	$(PY) -m pytest

@@ -39,6 +39,33 @@ def _front(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from search.front import format_front, front_rows
+    from search.report import write_report
+    from search.run import check_study_name
+    from search.study_access import open_study
+
+    study = open_study(check_study_name(args.study), args.storage)
+    path = write_report(study, args.out or Path("reports") / args.study)
+    print(f"Pareto front of study {args.study!r} (max CV accuracy, min parameters):")
+    print(format_front(front_rows(study)))
+    print(f"\nreport: {path.resolve()}")
+    return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from search.dashboard import default_artifact_dir
+
+    artifacts = args.artifact_dir or default_artifact_dir(args.storage)
+    artifacts.mkdir(parents=True, exist_ok=True)
+    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it")
+    command = [str(Path(sys.executable).with_name("optuna-dashboard")), args.storage, "--host", args.host,
+               "--port", str(args.port), "--artifact-dir", str(artifacts)]
+    return subprocess.call(command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m search", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_study_arguments(front)
     front.add_argument("--json", action="store_true", help="print JSON instead of a table")
     front.set_defaults(handler=_front)
+
+    report = commands.add_parser("report", help="write the study's HTML report and print its front")
+    _add_study_arguments(report)
+    report.add_argument("--out", type=Path, default=None, help="folder (default: reports/<study>)")
+    report.set_defaults(handler=_report)
+
+    dashboard = commands.add_parser("dashboard", help="serve optuna-dashboard for a storage, with trial artifacts")
+    dashboard.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL (default: %(default)s)")
+    dashboard.add_argument("--port", type=int, default=8080, help="(default: %(default)s)")
+    dashboard.add_argument("--host", default="127.0.0.1",
+                           help="address to bind (default: %(default)s, this machine only; 0.0.0.0 exposes it)")
+    dashboard.add_argument("--artifact-dir", type=Path, default=None, help="(default: beside the SQLite file)")
+    dashboard.set_defaults(handler=_dashboard)
     return parser
 
 

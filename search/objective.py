@@ -7,6 +7,7 @@ rebuild any record of it (MLflow, reports, exports)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import keras
 import optuna
@@ -34,9 +35,12 @@ def record_result(trial: optuna.Trial, result: CrossValidationResult) -> None:
 class Objective:
     """Callable for ``study.optimize``: returns (mean CV accuracy, parameter count)."""
 
-    def __init__(self, space: SearchSpace, data: PreparedData, training: TrainingConfig):
+    def __init__(self, space: SearchSpace, data: PreparedData, training: TrainingConfig,
+                 on_trained: Callable[[optuna.Trial], None] | None = None):
+        """``on_trained`` runs once results are stored, while the trial can still take artifacts."""
         self.space, self.data, self.training = space, data, training
         self.folds = data.folds(training.folds, training.seed)
+        self.on_trained = on_trained
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, int]:
         started = time.perf_counter()
@@ -57,4 +61,6 @@ class Objective:
         record_result(trial, result)
         trial.set_user_attr("params", result.params)
         trial.set_user_attr("trial_seconds", round(time.perf_counter() - started, 3))
+        if self.on_trained is not None:
+            self.on_trained(trial)
         return result.mean_accuracy, result.params

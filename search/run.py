@@ -14,6 +14,7 @@ from tqdm import tqdm
 from objectives.config import TrainingConfig
 from objectives.digits import digits_folder
 from objectives.prepared import PreparedData, prepare
+from search.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.errors import StudyError
 from search.front import format_front, front_rows
 from search.objective import TRIAL_FAILURES, Objective
@@ -88,6 +89,7 @@ def _report_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
 
 
 def run_study(settings: RunSettings) -> optuna.Study:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own per-trial lines replace Optuna's
     check_study_name(settings.study)
     space = load_space(settings.space)
     storage = open_storage(settings.storage)
@@ -116,10 +118,11 @@ def run_study(settings: RunSettings) -> optuna.Study:
           f"{len(data.search_indices)} images searched with {settings.training.folds}-fold CV, "
           f"{len(data.test_indices)} held out; classes {', '.join(data.class_names)}")
     if remaining > 0:
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
         started = time.perf_counter()
-        study.optimize(Objective(space, data, settings.training), n_trials=remaining, catch=TRIAL_FAILURES,
-                       callbacks=[_report_trial], show_progress_bar=True, gc_after_trial=True)
+        artifacts = default_artifact_dir(settings.storage)
+        objective = Objective(space, data, settings.training, on_trained=lambda t: upload_learning_curves(t, artifacts))
+        study.optimize(objective, n_trials=remaining, catch=TRIAL_FAILURES,
+                       callbacks=[_report_trial, write_note], show_progress_bar=True, gc_after_trial=True)
         print(f"{remaining} trials in {time.perf_counter() - started:.0f} s")
     else:
         print("the study has reached its budget; raise TRIALS to run more")

@@ -13,27 +13,14 @@ from optuna.trial import TrialState
 from objectives.config import TrainingConfig
 from search.errors import StudyError
 from search.run import RunSettings, check_study_name, run_study
-from spaces.space import DEFAULT_SPACE
+from tests.search.conftest import tiny_space
 
 FAST = TrainingConfig(epochs=1, folds=2)
 
 
-def _space(tmp_path: Path, **changes) -> Path:
-    data = yaml.safe_load(DEFAULT_SPACE.read_text())
-    data.update(image_sizes=[16, 24])
-    data["families"] = {"plain": {"conv_blocks": {"low": 1, "high": 1}, "filters": {"low": 2, "high": 8},
-                                  "dense_layers": {"low": 1, "high": 1}, "neurons": {"low": 4, "high": 16}},
-                        "mobilenet": data["families"]["mobilenet"]}
-    data["families"]["mobilenet"]["blocks"] = {"low": 1, "high": 2}
-    data.update(changes)
-    path = tmp_path / "space.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
 def _settings(tmp_path, data, trials, **kw) -> RunSettings:
     return RunSettings(study="t", storage=f"sqlite:///{tmp_path}/optuna.db", trials=trials, data_dir=data,
-                       space=kw.pop("space", None) or _space(tmp_path), training=kw.pop("training", FAST),
+                       space=kw.pop("space", None) or tiny_space(tmp_path), training=kw.pop("training", FAST),
                        cache_root=tmp_path / "cache", **kw)
 
 
@@ -63,7 +50,7 @@ def test_a_short_study_completes_and_resumes(small_digits, tmp_path, capsys):
 
 
 def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on(small_digits, tmp_path, capsys):
-    space = _space(tmp_path, image_sizes=[16])
+    space = tiny_space(tmp_path, image_sizes=[16])
     data = yaml.safe_load(space.read_text())
     data["families"]["plain"]["conv_blocks"] = {"low": 3, "high": 3}  # 16 -> 7 -> 2 -> nothing left
     space.write_text(yaml.safe_dump(data))

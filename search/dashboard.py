@@ -1,0 +1,73 @@
+"""What optuna-dashboard shows per trial: a Markdown note and artifacts (learning curves, export results).
+
+Published from the Optuna storage alone (a ``FrozenTrial``), so a live study callback and a later
+backfill write the same thing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import optuna
+from optuna.artifacts import FileSystemArtifactStore, upload_artifact
+from optuna.trial import FrozenTrial, TrialState
+from optuna_dashboard import save_note
+
+from search.plots import learning_curves_plot
+
+
+def default_artifact_dir(storage_url: str) -> Path:
+    """Beside a SQLite file (``studies/optuna.db`` -> ``studies/artifacts``), else ``studies/artifacts``."""
+    if storage_url.startswith("sqlite:///"):
+        return Path(storage_url.removeprefix("sqlite:///")).parent / "artifacts"
+    return Path("studies") / "artifacts"
+
+
+def trial_note(trial: FrozenTrial) -> str:
+    """The trial's configuration, folds, size and time, in Markdown."""
+    attrs = trial.user_attrs
+    lines = [f"## Trial {trial.number}: {attrs.get('description', '')}", ""]
+    if trial.state == TrialState.COMPLETE:
+        folds = ", ".join(f"{a:.3f}" for a in attrs.get("fold_accuracies", []))
+        lines += [
+            f"- **CV accuracy**: {trial.values[0]:.4f} ± {attrs.get('cv_accuracy_std', 0):.4f} (folds: {folds})",
+            f"- **parameters**: {int(trial.values[1]):,}",
+            f"- **training**: {attrs.get('training_seconds', 0):.1f} s over {len(attrs.get('fold_accuracies', []))} folds "
+            f"of {attrs.get('epochs')} epochs (whole trial {attrs.get('trial_seconds', 0):.1f} s)",
+        ]
+    else:
+        lines.append(f"- **{trial.state.name}**: {attrs.get('fail_reason') or trial.system_attrs.get('fail_reason', 'no reason recorded')}")
+    config = attrs.get("config")
+    if config:
+        arch = config["architecture"]
+        lines += ["", "| setting | value |", "|---|---|",
+                  f"| family | {arch['family']} |", f"| image size | {config['image_size']} px |",
+                  f"| generator | G{config['generator']} |", f"| filters | {arch['filters']} |",
+                  f"| neurons | {arch['neurons']} |"]
+        if arch["family"] == "mobilenetv2":
+            lines.append(f"| expansion | {arch['expansion']} |")
+        if arch["family"] == "shufflenet":
+            lines.append(f"| groups | {arch['groups']} |")
+    export = attrs.get("export")
+    if export:
+        lines += ["", "### Exported (test split)", "", "| measure | value |", "|---|---|"]
+        lines += [f"| {key} | {value} |" for key, value in export.items()]
+    return "\n".join(lines)
+
+
+def upload_learning_curves(trial: optuna.Trial, artifact_dir: Path) -> None:
+    """Attach the per-fold learning curves to a running trial (Optuna refuses artifacts once it finished)."""
+    curves = trial.user_attrs.get("learning_curves")
+    if not curves:
+        return
+    artifact_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        path = learning_curves_plot(curves, Path(scratch) / f"learning_curves_trial_{trial.number}.png",
+                                    f"trial {trial.number}: {trial.user_attrs.get('description', '')}")
+        upload_artifact(artifact_store=FileSystemArtifactStore(str(artifact_dir)), file_path=str(path), study_or_trial=trial)
+
+
+def write_note(study: optuna.Study, trial: FrozenTrial) -> None:
+    """(Re)write a trial's note; notes live in study attributes, so finished trials take them too."""
+    save_note(optuna.trial.Trial(study, trial._trial_id), trial_note(trial))

@@ -1,0 +1,40 @@
+"""Finished trials as plain rows: the common input of the report's tables and figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import optuna
+from optuna.trial import TrialState
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    number: int
+    family: str
+    image_size: int
+    generator: int
+    filters: int  # first block: the number the recipe's parameter-reduction sweep varies
+    neurons: int  # first hidden dense layer (0: none)
+    accuracy: float
+    accuracy_std: float
+    params: int
+    on_front: bool
+    export: dict | None  # the export step's comparison, when this trial was exported
+
+
+def trial_rows(study: optuna.Study) -> list[TrialRow]:
+    """Every COMPLETE trial, with whether it is on the (feasible) Pareto front."""
+    front = {t.number for t in study.best_trials}
+    rows = []
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        config = trial.user_attrs["config"]
+        arch = config["architecture"]
+        rows.append(TrialRow(
+            number=trial.number, family=arch["family"], image_size=config["image_size"],
+            generator=config["generator"], filters=arch["filters"][0],
+            neurons=arch["neurons"][0] if arch["neurons"] else 0, accuracy=trial.values[0],
+            accuracy_std=trial.user_attrs.get("cv_accuracy_std", 0.0), params=int(trial.values[1]),
+            on_front=trial.number in front, export=trial.user_attrs.get("export"),
+        ))
+    return rows
