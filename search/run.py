@@ -171,8 +171,8 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
 
         started = time.perf_counter()
         try:
-            study.optimize(run_trial, catch=TRIAL_FAILURES, callbacks=[limit, _report_trial],
-                           show_progress_bar=True, gc_after_trial=True)
+            # No n_trials: only the budget (shared with other workers) says when to stop, so no progress bar.
+            study.optimize(run_trial, catch=TRIAL_FAILURES, callbacks=[limit, _report_trial], gc_after_trial=True)
         except KeyboardInterrupt:
             _requeue_interrupted(study, current.get("number"))
             raise
