@@ -12,18 +12,23 @@ DATA ?=
 EPOCHS ?= 5
 FOLDS ?= 5
 SAMPLER ?= tpe
+THREADS ?=
+SKIP_UNREADABLE ?=
 DATA_ARG := $(if $(DATA),--data "$(DATA)",)
+THREADS_ARG := $(if $(THREADS),--threads $(THREADS),)
+SKIP_ARG := $(if $(filter 1 true yes,$(SKIP_UNREADABLE)),--skip-unreadable,)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export MLFLOW_DISABLE_TELEMETRY := true
 
 PORT ?= 8080
 
-.PHONY: help install system-deps study front report dashboard test clean-cache
+.PHONY: help install system-deps study worker check-data front report dashboard test clean-cache
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$(STORAGE) SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER)"
+	@echo "             THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
 
 install: $(VENV)/.installed ## create .venv from requirements.lock (and the libusb system library)
 
@@ -45,10 +50,17 @@ system-deps: ## the system library tflite-support needs (libusb-1.0), installed 
 	  fi; \
 	fi
 
-study: install ## run or resume a study: make study [DATA=dir] [STUDY=name] [TRIALS=n] [STORAGE=url] [SPACE=file]
+study: install ## check the data, then run or resume a study: make study [DATA=dir] [STUDY=name] [TRIALS=n] [STORAGE=url]
 	$(PY) -m search run --study "$(STUDY)" --storage "$(STORAGE)" --trials $(TRIALS) --space "$(SPACE)" \
-	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG)
+	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(SKIP_ARG)
 	$(PY) -m search report --study "$(STUDY)" --storage "$(STORAGE)"
+
+worker: install ## join an existing study until its budget: make worker STUDY=name STORAGE=postgresql+psycopg2://... [THREADS=n]
+	$(PY) -m search worker --study "$(STUDY)" --storage "$(STORAGE)" $(THREADS_ARG)
+
+check-data: install ## report on a data folder (exit 1 on blocking problems): make check-data DATA=dir [FOLDS=n]
+	@test -n "$(DATA)" || { echo "make check-data needs DATA=<folder with one sub-folder per class>" >&2; exit 2; }
+	$(PY) -m search check-data "$(DATA)" --folds $(FOLDS) $(SKIP_ARG)
 
 front: install ## print a study's Pareto front: make front [STUDY=name] [STORAGE=url]
 	$(PY) -m search front --study "$(STUDY)" --storage "$(STORAGE)"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import os
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,29 +32,103 @@ class ImageFolder:
         digest = hashlib.sha256()
         for relative in self.files:
             digest.update(relative.as_posix().encode())
-            digest.update(hashlib.sha256((self.root / relative).read_bytes()).digest())
+            digest.update(file_digest(self.root / relative))
         return digest.hexdigest()
 
 
-def scan_image_folder(root: Path) -> ImageFolder:
-    """List the classes and image files of ``root`` in a fixed order (sorted names)."""
-    root = Path(root)
+@dataclass
+class ClassListing:
+    """What one class folder holds: candidate images, and everything left out with the reason."""
+
+    images: list[Path] = field(default_factory=list)  # relative to the data root, sorted
+    ignored: list[tuple[Path, str]] = field(default_factory=list)  # (relative path, why it was left out)
+
+
+def file_digest(path: Path) -> bytes:
+    """SHA-256 of a file's bytes: the fingerprint's unit, and how duplicate images are found."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.digest()
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def _is_loop(path: Path, root: Path) -> bool:
+    """A folder that resolves to the data root or one of its parents would list the data inside itself."""
+    resolved, top = path.resolve(), root.resolve()
+    return resolved == top or resolved in top.parents
+
+
+def class_folders(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(class folders sorted by name, top-level entries left out with the reason)."""
+    folders: list[Path] = []
+    ignored: list[tuple[Path, str]] = []
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+        name = Path(entry.name)
+        if _is_hidden(entry.name):
+            ignored.append((name, "hidden"))
+        elif not entry.is_dir():
+            ignored.append((name, "not inside a class folder"))
+        elif entry.is_symlink() and _is_loop(entry, root):
+            ignored.append((name, "symlink loop (points back at the data folder); not followed"))
+        else:
+            folders.append(entry)
+    return folders, ignored
+
+
+def list_class(root: Path, class_dir: Path) -> ClassListing:
+    """Walk one class folder without following directory symlinks, so a symlink loop cannot recurse forever."""
+    listing = ClassListing()
+    for current, dirs, files in os.walk(class_dir, followlinks=False):
+        here = Path(current)
+        for name in sorted(dirs):
+            if _is_hidden(name):
+                listing.ignored.append(((here / name).relative_to(root), "hidden folder"))
+            elif (here / name).is_symlink():
+                listing.ignored.append(((here / name).relative_to(root), "symlinked folder; not followed (copy the images instead)"))
+        dirs[:] = sorted(d for d in dirs if not _is_hidden(d) and not (here / d).is_symlink())
+        for name in files:
+            relative = (here / name).relative_to(root)
+            if _is_hidden(name):
+                listing.ignored.append((relative, "hidden"))
+            elif Path(name).suffix.lower() not in IMAGE_EXTENSIONS:
+                listing.ignored.append((relative, f"not an image extension ({', '.join(IMAGE_EXTENSIONS)})"))
+            else:
+                listing.images.append(relative)
+    listing.images.sort()
+    listing.ignored.sort()
+    return listing
+
+
+def check_root(root: Path) -> None:
     if not root.is_dir():
         raise DataError(f"data folder {root} does not exist or is not a folder; pass DATA=<folder with one sub-folder per class>")
-    class_dirs = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+
+
+def scan_image_folder(root: Path, exclude: Collection[str] = ()) -> ImageFolder:
+    """List the classes and image files of ``root`` in a fixed order (sorted names).
+
+    ``exclude`` holds relative paths (as in ``relative_names``) to leave out: the unreadable images a
+    data check found, when the user chose to skip them.
+    """
+    root = Path(root)
+    check_root(root)
+    class_dirs, _ = class_folders(root)
     if not class_dirs:
         raise DataError(f"{root} has no class sub-folders; put the images of each class in a folder named for the class")
+    excluded = set(exclude)
     files: list[Path] = []
     labels: list[int] = []
     for index, class_dir in enumerate(class_dirs):
-        members = sorted(
-            p for p in class_dir.rglob("*")
-            if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
-            and not any(part.startswith(".") for part in p.relative_to(class_dir).parts)
-        )
+        members = [p for p in list_class(root, class_dir).images if p.as_posix() not in excluded]
         if not members:
-            raise DataError(f"class folder {class_dir} holds no images ({', '.join(IMAGE_EXTENSIONS)}); add images or remove the folder")
-        files.extend(p.relative_to(root) for p in members)
+            raise DataError(f"class folder {class_dir} holds no usable images ({', '.join(IMAGE_EXTENSIONS)}); "
+                            "add images or remove the folder")
+        files.extend(members)
         labels.extend([index] * len(members))
     if len(class_dirs) < 2:
         raise DataError(f"{root} has a single class ({class_dirs[0].name}); a classifier needs at least two class folders")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -50,9 +51,11 @@ class PreparedData:
 
 
 def prepare(data_dir: Path, cache_root: Path, sizes: list[int], test_fraction: float, seed: int,
-            progress: Progress | None = None, fingerprint: str | None = None) -> PreparedData:
-    """Scan ``data_dir``, build the missing sizes once, and split off the stratified test set."""
-    folder = scan_image_folder(data_dir)
+            progress: Progress | None = None, fingerprint: str | None = None,
+            exclude: Collection[str] = ()) -> PreparedData:
+    """Scan ``data_dir`` (leaving out ``exclude``: unreadable images the user chose to skip), build the
+    missing sizes once, and split off the stratified test set."""
+    folder = scan_image_folder(data_dir, exclude)
     cache = SizeCache(cache_root, folder, fingerprint)
     cache.build(sizes, progress)
     search, test = holdout_split(folder.labels, folder.class_names, test_fraction, seed)

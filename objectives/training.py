@@ -96,7 +96,7 @@ def fit(model: keras.Model, config: TrialConfig, images: np.ndarray, labels: np.
         standardizer.fit(x)
     dataset = training_pipeline(tf.constant(x), tf.constant(labels), config.generator,
                                 config.training.batch_size, config.training.seed)
-    history = model.fit(dataset, epochs=config.training.epochs, verbose=0)
+    history = model.fit(dataset, epochs=config.training.epochs, verbose=0, shuffle=False)  # tf.data shuffles
     recalibrate_batch_norm(model, x)
     return {name: [float(v) for v in values] for name, values in history.history.items()}
 

@@ -1,12 +1,13 @@
 """What a study remembers about how it was made, stored in the study itself (its user attributes).
 
 The Optuna storage is the source of truth: another worker, the export step or a later session reads
-the data folder, class order, held-out test files, space and training settings from here.
+the data folder, class order, held-out test files, space, training settings and the trial budget from
+here (a worker joining the study needs nothing else).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 import optuna
@@ -26,6 +27,9 @@ class StudyRecord:
     space: dict[str, Any]
     training: dict[str, Any]
     sampler: str
+    trials: int = 0  # the study's total trial budget, shared by all its workers; the latest ``run`` sets it
+    skip_unreadable: bool = False  # unreadable images were left out (listed in skipped_files) instead of blocking
+    skipped_files: list[str] = field(default_factory=list)
 
     @property
     def training_config(self) -> TrainingConfig:
@@ -38,10 +42,16 @@ class StudyRecord:
     @classmethod
     def load(cls, study: optuna.Study) -> StudyRecord:
         attrs = study.user_attrs
-        missing = [f.name for f in fields(cls) if f.name not in attrs]
+        required = [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING]
+        missing = [name for name in required if name not in attrs]
         if missing:
             raise StudyError(f"study {study.study_name!r} was not made by this service (no {', '.join(missing)} recorded)")
-        return cls(**{f.name: attrs[f.name] for f in fields(cls)})
+        return cls(**{f.name: attrs[f.name] for f in fields(cls) if f.name in attrs})
+
+    @staticmethod
+    def save_budget(study: optuna.Study, trials: int) -> None:
+        """Raise or lower the budget every worker reads when it starts."""
+        study.set_user_attr("trials", trials)
 
     def conflicts(self, other: StudyRecord) -> list[str]:
         """Settings that differ from ``other`` and would make the two halves of a study incomparable."""

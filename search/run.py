@@ -1,27 +1,35 @@
-"""Run (or resume) a multi-objective study: maximise CV accuracy, minimise parameters."""
+"""Run (or resume) a multi-objective study: maximise CV accuracy, minimise parameters.
+
+``run_study`` creates or resumes a study from command-line settings; ``join_study`` is a worker that
+reads everything from an existing study's record. Both end in ``optimise``: the one place trials run,
+so anything that must happen per trial (logging, reporting) is wired once.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import optuna
-from optuna.trial import TrialState
+from optuna.storages import RetryHeartbeatStaleTrialCallback
+from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
 from objectives.config import TrainingConfig
+from objectives.data_check import DataReport, check_data
+from objectives.dataset import DataError
 from objectives.digits import digits_folder
 from objectives.prepared import PreparedData, prepare
 from search.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.errors import StudyError
 from search.front import format_front, front_rows
-from search.objective import TRIAL_FAILURES, Objective
 from search.record import StudyRecord
 from search.samplers import make_sampler
-from search.storage import open_storage
-from spaces.space import DEFAULT_SPACE, load_space
+from search.storage import MAX_RETRY, open_storage, shown
+from spaces.space import DEFAULT_SPACE, SearchSpace, load_space, parse_space
 
 DIRECTIONS = ["maximize", "minimize"]
 METRIC_NAMES = ["cv_accuracy", "params"]
@@ -40,6 +48,8 @@ class RunSettings:
     test_fraction: float = 0.15
     sampler: str = "tpe"
     cache_root: Path = Path("cache")
+    skip_unreadable: bool = False  # leave unreadable images out (listed) instead of refusing the data
+    prepare_only: bool = False  # create the study and its caches, run no trial (workers will)
 
 
 def check_study_name(name: str) -> str:
@@ -50,9 +60,18 @@ def check_study_name(name: str) -> str:
     return name
 
 
-def load_existing(name: str, storage: optuna.storages.BaseStorage) -> optuna.Study | None:
+def limit_threads(threads: int) -> None:
+    """Size TensorFlow's thread pools; it only allows this before its first operation, so call it first."""
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
+def load_existing(name: str, storage: optuna.storages.BaseStorage,
+                  sampler: optuna.samplers.BaseSampler | None = None) -> optuna.Study | None:
     try:
-        return optuna.load_study(study_name=name, storage=storage)
+        return optuna.load_study(study_name=name, storage=storage, sampler=sampler)
     except KeyError:
         return None
 
@@ -70,16 +89,49 @@ def _progress(label: str):
     return update
 
 
-def prepare_for(settings: RunSettings, record: StudyRecord | None, sizes: list[int]) -> PreparedData:
-    data_dir = settings.data_dir or (Path(record.data_dir) if record else digits_folder(settings.cache_root))
-    print(f"data: {data_dir}")
-    return prepare(data_dir, settings.cache_root, sizes, settings.test_fraction, settings.training.seed,
-                   progress=_progress("resizing images once per size"))
+def prepare_checked(data_dir: Path, cache_root: Path, sizes: list[int], test_fraction: float,
+                    training: TrainingConfig, skip_unreadable: bool) -> tuple[PreparedData, DataReport]:
+    """The data check (the same as ``check-data``) first; only data that passes it is resized and split."""
+    report = check_data(data_dir, training.folds, test_fraction, training.seed, skip_unreadable)
+    print(report.render())
+    if report.errors:
+        raise DataError(report.error_summary())
+    data = prepare(data_dir, cache_root, sizes, test_fraction, training.seed,
+                   progress=_progress("resizing images once per size"), exclude=report.skipped)
+    return data, report
 
 
-def _report_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+class TrialBudget:
+    """Stop a worker when the study holds ``budget`` trials, counted across every worker.
+
+    Like ``optuna.study.MaxTrialsCallback``, with two differences it cannot express by trial states:
+    a trial lost with its worker (killed, or Ctrl-C) and re-queued as a retry takes one place in the
+    budget, not two; and a queued retry is always run, even when the budget is otherwise reached.
+    Running trials count, so N workers stop at the budget rather than N times it (two workers that
+    finish at the same instant can still start one trial too many: Optuna offers no lock).
+    """
+
+    def __init__(self, budget: int):
+        self.budget = budget
+
+    def taken(self, study: optuna.Study) -> int:
+        trials = study.get_trials(deepcopy=False, states=FINISHED + (TrialState.RUNNING, TrialState.WAITING))
+        return len(trials) - sum("failed_trial" in t.system_attrs for t in trials)
+
+    def reached(self, study: optuna.Study) -> bool:
+        waiting = study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+        return not waiting and self.taken(study) >= self.budget
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        if self.reached(study):
+            study.stop()
+
+
+def _report_trial(study: optuna.Study, trial: FrozenTrial) -> None:
     """One line per finished trial, printed above the progress bar."""
     what = trial.user_attrs.get("description", "")
+    if "failed_trial" in trial.system_attrs:
+        what += f" (retry of trial {trial.system_attrs['failed_trial']})"
     if trial.state == TrialState.COMPLETE:
         tqdm.write(f"trial {trial.number:>3}  {what}: cv {trial.values[0]:.3f} ± {trial.user_attrs['cv_accuracy_std']:.3f}, "
                    f"{int(trial.values[1]):,} params, {trial.user_attrs['trial_seconds']:.1f} s")
@@ -88,19 +140,88 @@ def _report_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         tqdm.write(f"trial {trial.number:>3}  {what}: {trial.state.name} {reason}")
 
 
+class BudgetProgress:
+    """A progress bar over the study's whole budget: trials finished by any worker count."""
+
+    def __init__(self, study: optuna.Study, budget: int):
+        self.bar = tqdm(total=budget, initial=self._finished(study), desc=f"study {study.study_name}", unit="trial")
+
+    @staticmethod
+    def _finished(study: optuna.Study) -> int:
+        return len(study.get_trials(deepcopy=False, states=FINISHED))
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        self.bar.update(min(self._finished(study), self.bar.total) - self.bar.n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _requeue_interrupted(study: optuna.Study, number: int | None) -> None:
+    """Queue an interrupted trial's configuration again, as the heartbeat does for a killed worker's trial."""
+    interrupted = [t for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,)) if t.number == number]
+    if interrupted:
+        RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, interrupted[0])
+
+
+def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: PreparedData,
+             training: TrainingConfig, budget: int) -> optuna.Study:
+    """Run trials until the study holds ``budget`` of them (across all workers); print the front."""
+    from search.objective import TRIAL_FAILURES, Objective  # TensorFlow loads only when trials run
+
+    optuna.storages.fail_stale_trials(study)  # a dead worker's trial is failed and re-queued before counting
+    limit = TrialBudget(budget)
+    done = len(study.get_trials(deepcopy=False, states=FINISHED))
+    running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+    print(f"study {study.study_name!r} in {shown(storage_url)}: {done} trials done, {running} running, budget {budget}; "
+          f"{len(data.search_indices)} images searched with {training.folds}-fold CV, "
+          f"{len(data.test_indices)} held out; classes {', '.join(data.class_names)}")
+    if limit.reached(study):
+        print("the study has reached its budget; raise TRIALS to run more")
+    else:
+        optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported by _report_trial, one line each
+        artifacts = default_artifact_dir(storage_url)
+        objective = Objective(space, data, training, on_trained=lambda t: upload_learning_curves(t, artifacts))
+        progress = BudgetProgress(study, budget)
+        current: dict[str, int] = {}
+
+        def run_trial(trial: optuna.Trial) -> tuple[float, int]:
+            current["number"] = trial.number
+            return objective(trial)
+
+        started = time.perf_counter()
+        try:
+            # No n_trials: only the budget (shared with other workers) says when to stop.
+            study.optimize(run_trial, catch=TRIAL_FAILURES, callbacks=[limit, _report_trial, write_note, progress],
+                           gc_after_trial=True)
+        except KeyboardInterrupt:
+            _requeue_interrupted(study, current.get("number"))
+            raise
+        finally:
+            progress.close()
+        print(f"this worker ran trials for {time.perf_counter() - started:.0f} s")
+    print("\nPareto front (max CV accuracy, min parameters):")
+    print(format_front(front_rows(study)))
+    return study
+
+
 def run_study(settings: RunSettings) -> optuna.Study:
-    optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own per-trial lines replace Optuna's
+    """Create or resume the study named in ``settings`` and run it to its budget."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own lines replace Optuna's
     check_study_name(settings.study)
     space = load_space(settings.space)
     storage = open_storage(settings.storage)
     existing = load_existing(settings.study, storage)
     old_record = StudyRecord.load(existing) if existing else None
-    data = prepare_for(settings, old_record, list(space.image_sizes))
+    data_dir = settings.data_dir or (Path(old_record.data_dir) if old_record else digits_folder(settings.cache_root))
+    data, report = prepare_checked(data_dir, settings.cache_root, list(space.image_sizes), settings.test_fraction,
+                                   settings.training, settings.skip_unreadable)
     record = StudyRecord(
         data_dir=str(data.folder.root.resolve()), fingerprint=data.cache.fingerprint,
         class_names=list(data.class_names), test_files=data.test_files, test_fraction=settings.test_fraction,
         space_file=str(settings.space), space=space.source, training=asdict(settings.training),
-        sampler=settings.sampler,
+        sampler=settings.sampler, trials=settings.trials, skip_unreadable=settings.skip_unreadable,
+        skipped_files=report.skipped,
     )
     if old_record:
         conflicts = record.conflicts(old_record)
@@ -109,23 +230,44 @@ def run_study(settings: RunSettings) -> optuna.Study:
                              "resume it with the settings it was made with, or pass a new STUDY=name")
     study = optuna.create_study(study_name=settings.study, storage=storage, directions=DIRECTIONS,
                                 sampler=make_sampler(settings.sampler, settings.training.seed), load_if_exists=True)
-    if not old_record:
+    if old_record:
+        StudyRecord.save_budget(study, settings.trials)
+    else:
         record.save(study)
         study.set_metric_names(METRIC_NAMES)
-    done = len(study.get_trials(deepcopy=False, states=FINISHED))
-    remaining = settings.trials - done
-    print(f"study {settings.study!r} in {settings.storage}: {done} trials done, budget {settings.trials}; "
-          f"{len(data.search_indices)} images searched with {settings.training.folds}-fold CV, "
-          f"{len(data.test_indices)} held out; classes {', '.join(data.class_names)}")
-    if remaining > 0:
-        started = time.perf_counter()
-        artifacts = default_artifact_dir(settings.storage)
-        objective = Objective(space, data, settings.training, on_trained=lambda t: upload_learning_curves(t, artifacts))
-        study.optimize(objective, n_trials=remaining, catch=TRIAL_FAILURES,
-                       callbacks=[_report_trial, write_note], show_progress_bar=True, gc_after_trial=True)
-        print(f"{remaining} trials in {time.perf_counter() - started:.0f} s")
-    else:
-        print("the study has reached its budget; raise TRIALS to run more")
-    print("\nPareto front (max CV accuracy, min parameters):")
-    print(format_front(front_rows(study)))
-    return study
+    if settings.prepare_only:
+        print(f"study {settings.study!r} is ready in {shown(settings.storage)} with a budget of {settings.trials} "
+              "trials; start workers with: python -m search worker --study NAME --storage URL")
+        return study
+    return optimise(study, settings.storage, space, data, settings.training, settings.trials)
+
+
+def join_study(name: str, storage_url: str, cache_root: Path = Path("cache")) -> optuna.Study:
+    """A worker: join an existing study and run trials until the study's recorded budget is reached.
+
+    Everything comes from the study's record, so every worker trains the same way on the same data.
+    The sampler gets a fresh seed per worker: workers with one seed would propose the same trials.
+    """
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    check_study_name(name)
+    storage = open_storage(storage_url)
+    found = load_existing(name, storage)
+    if found is None:
+        names = optuna.study.get_all_study_names(storage)
+        raise StudyError(f"no study {name!r} in {shown(storage_url)} (studies there: {', '.join(names) or 'none'}); "
+                         "a worker joins an existing study: create it first with `make study` / python -m search run")
+    record = StudyRecord.load(found)
+    if record.trials < 1:
+        raise StudyError(f"study {name!r} has no recorded trial budget; set one with "
+                         f"`python -m search run --study {name} --storage URL --trials N` (same settings as before)")
+    seed = int.from_bytes(os.urandom(4), "little")
+    study = load_existing(name, storage, make_sampler(record.sampler, seed))
+    print(f"worker {os.getpid()} joins study {name!r} (sampler {record.sampler}, seed {seed})")
+    training = record.training_config
+    space = parse_space(record.space, origin=f"study {name!r} space")
+    data, _ = prepare_checked(Path(record.data_dir), cache_root, list(space.image_sizes), record.test_fraction,
+                              training, record.skip_unreadable)
+    if data.cache.fingerprint != record.fingerprint:
+        raise StudyError(f"the images in {record.data_dir} differ from the ones study {name!r} was made with; "
+                         "every worker needs the same files at the same path (copy them, or use a shared folder)")
+    return optimise(study, storage_url, space, data, training, record.trials)

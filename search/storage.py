@@ -1,30 +1,91 @@
-"""Optuna storages: SQLite by default, any SQLAlchemy URL (PostgreSQL for several workers)."""
+"""Optuna storages: SQLite by default, any SQLAlchemy URL (PostgreSQL for several workers), or a journal file.
+
+RDB storages get heartbeats: a worker that dies (SIGKILL, power loss) stops beating, and after the grace
+period the next worker to start a trial marks the dead trial FAIL and re-runs its configuration as a new
+trial (up to ``MAX_RETRY`` times). ``SEARCH_HEARTBEAT_SECONDS`` / ``SEARCH_GRACE_SECONDS`` change the timing.
+
+A journal file (``journal:///path/to/study.log`` or any path ending in ``.log``) shares a study over a
+shared file system without a database server; Optuna has no heartbeat for it, so a killed worker's
+trial stays RUNNING (and counts towards the budget) instead of being retried.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+from optuna.storages.journal import JournalFileBackend, JournalStorage
 
 from search.errors import StudyError
 
 DEFAULT_STORAGE = "sqlite:///studies/optuna.db"
 HEARTBEAT_SECONDS = 30
 GRACE_SECONDS = 120  # a trial silent this long belonged to a dead worker: it is failed and re-run
+MAX_RETRY = 2  # a configuration that kills its worker every time is not retried forever
+JOURNAL_SCHEME = "journal:///"
+
+
+def _seconds(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise StudyError(f"{variable}={value!r} is not a whole number of seconds >= 1; unset it or fix it")
+    return int(value)
+
+
+def heartbeat_timing() -> tuple[int, int]:
+    """(heartbeat interval, grace period) in seconds; a grace shorter than two beats would fail live trials."""
+    interval = _seconds("SEARCH_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+    grace = _seconds("SEARCH_GRACE_SECONDS", max(GRACE_SECONDS, 2 * interval))
+    if grace < 2 * interval:
+        raise StudyError(f"SEARCH_GRACE_SECONDS={grace} must be at least twice SEARCH_HEARTBEAT_SECONDS={interval}, "
+                         "or live trials would be failed as dead")
+    return interval, grace
+
+
+def journal_path(url: str) -> Path | None:
+    """The journal file a storage URL names, or None for a database URL."""
+    if url.startswith(JOURNAL_SCHEME):
+        return Path(url.removeprefix(JOURNAL_SCHEME)).expanduser()
+    if "://" not in url and url.endswith(".log"):
+        return Path(url).expanduser()
+    return None
+
+
+def shown(url: str) -> str:
+    """The URL as printed: a database password must not end up in terminals and logs."""
+    if journal_path(url) is not None:
+        return url
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: nothing to hide, and open_storage will say what is wrong
+        return url
 
 
 def open_storage(url: str) -> optuna.storages.BaseStorage:
-    """Open (creating the SQLite folder if needed) with heartbeats, so a killed worker's trial is retried."""
+    """Open (creating the SQLite or journal folder if needed); RDB storages with heartbeats."""
+    journal = journal_path(url)
+    if journal is not None:
+        journal.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return JournalStorage(JournalFileBackend(str(journal)))
+        except OSError as error:
+            raise StudyError(f"cannot open journal file {journal}: {error}; check the path and its permissions") from error
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    interval, grace = heartbeat_timing()
     try:
         return RDBStorage(
             url,
-            heartbeat_interval=HEARTBEAT_SECONDS,
-            grace_period=GRACE_SECONDS,
-            heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=2),
+            heartbeat_interval=interval,
+            grace_period=grace,
+            heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY),
         )
     except Exception as error:  # SQLAlchemy and drivers raise many types; all mean "cannot open it"
-        raise StudyError(f"cannot open storage {url!r}: {error.__class__.__name__}: {error}; "
-                         "check the URL (e.g. sqlite:///studies/optuna.db or postgresql+psycopg2://user:pw@host/db)") from error
+        raise StudyError(f"cannot open storage {shown(url)!r}: {error.__class__.__name__}: {error}; check the URL "
+                         "(e.g. sqlite:///studies/optuna.db, postgresql+psycopg2://user:pw@host/db or journal:///path/study.log)") from error

@@ -1,0 +1,171 @@
+"""Several workers on one study, a worker killed mid-trial, Ctrl-C: real processes, real PostgreSQL and SQLite."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import optuna
+import pytest
+import yaml
+from optuna.trial import TrialState
+
+from objectives.config import TrainingConfig
+from search.errors import StudyError
+from search.run import RunSettings, TrialBudget, join_study, run_study
+from search.storage import open_storage
+from spaces.space import DEFAULT_SPACE
+from tests.search.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
+
+ROOT = Path(__file__).parents[2]
+FAST = TrainingConfig(epochs=1, folds=2)
+QUICK_HEARTBEAT = {"SEARCH_HEARTBEAT_SECONDS": "1", "SEARCH_GRACE_SECONDS": "3"}
+
+
+def _tiny_space(tmp_path: Path) -> Path:
+    data = yaml.safe_load(DEFAULT_SPACE.read_text())
+    data.update(image_sizes=[16], generators=[1, 2])
+    data["families"] = {"plain": {"conv_blocks": {"low": 1, "high": 1}, "filters": {"low": 2, "high": 6},
+                                  "dense_layers": {"low": 1, "high": 1}, "neurons": {"low": 4, "high": 12}}}
+    path = tmp_path / "space.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def _prepared_study(tmp_path, data, storage, trials, name="w", training=FAST) -> None:
+    """Create the study and its caches without running a trial, as `run --prepare-only` does."""
+    run_study(RunSettings(study=name, storage=storage, trials=trials, data_dir=data, space=_tiny_space(tmp_path),
+                          training=training, cache_root=tmp_path / "cache", prepare_only=True))
+
+
+def _search(*args: str, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "search", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+
+
+def _worker(name: str, storage: str, tmp_path: Path, env: dict | None = None) -> subprocess.Popen:
+    return _search("worker", "--study", name, "--storage", storage, "--threads", "1", "--cache",
+                   str(tmp_path / "cache"), env=env)
+
+
+def _finish(process: subprocess.Popen, timeout: float = 600) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=timeout)
+    return process.returncode, out, err
+
+
+def _first_running(study_name: str, storage: str, process: subprocess.Popen, timeout: float = 180):
+    """Wait until ``process`` has a trial under way; return it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        if study_name in optuna.study.get_all_study_names(storage):  # `run` may not have created it yet
+            study = optuna.load_study(study_name=study_name, storage=storage)
+            running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+            if running:
+                return running[0]
+        time.sleep(0.2)
+    raise AssertionError("no trial started")
+
+
+def test_two_workers_on_postgres_stop_together_at_the_budget(small_digits, tmp_path, postgres_url):
+    _prepared_study(tmp_path, small_digits, postgres_url, trials=5)
+    workers = [_worker("w", postgres_url, tmp_path) for _ in range(2)]
+    results = [_finish(w) for w in workers]
+    for code, out, err in results:
+        assert code == 0, err
+        assert "Traceback" not in err
+    study = optuna.load_study(study_name="w", storage=postgres_url)
+    trials = study.get_trials()
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 5
+    assert sorted(t.number for t in trials) == list(range(5))
+    assert len({t._trial_id for t in trials}) == 5
+    reported = [int(m.group(1)) for _, out, _ in results for m in re.finditer(r"^trial +(\d+) ", out, re.M)]
+    assert sorted(reported) == list(range(5))  # every trial was run (and reported) by exactly one worker
+
+
+def test_a_worker_killed_mid_trial_is_failed_retried_and_the_budget_reached(small_digits, tmp_path, postgres_url):
+    _prepared_study(tmp_path, small_digits, postgres_url, trials=3, name="k", training=TrainingConfig(epochs=3, folds=2))
+    doomed = _worker("k", postgres_url, tmp_path, env=QUICK_HEARTBEAT)
+    victim = _first_running("k", postgres_url, doomed)
+    time.sleep(1.5)  # well inside the trial: its heartbeat has been recorded
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.communicate()
+    study = optuna.load_study(study_name="k", storage=postgres_url)
+    assert study.trials[victim.number].state == TrialState.RUNNING  # nobody told the study
+    time.sleep(4)  # past the 3 s grace period
+    code, out, err = _finish(_worker("k", postgres_url, tmp_path, env=QUICK_HEARTBEAT))
+    assert code == 0 and "Traceback" not in err, err
+    trials = optuna.load_study(study_name="k", storage=postgres_url).get_trials()
+    assert trials[victim.number].state == TrialState.FAIL
+    retries = [t for t in trials if t.system_attrs.get("failed_trial") == victim.number]
+    assert len(retries) == 1 and retries[0].state == TrialState.COMPLETE
+    assert retries[0].params == trials[victim.number].params  # the same configuration, run again
+    assert f"(retry of trial {victim.number})" in out
+    assert sum(t.state == TrialState.COMPLETE for t in trials) == 3  # the lost trial did not eat the budget
+    assert TrialBudget(3).reached(optuna.load_study(study_name="k", storage=postgres_url))
+
+
+def test_ctrl_c_during_a_trial_stops_cleanly_and_a_rerun_resumes_it(small_digits, tmp_path):
+    storage = f"sqlite:///{tmp_path}/optuna.db"
+    command = ("run", "--study", "c", "--storage", storage, "--trials", "2", "--data", str(small_digits),
+               "--space", str(_tiny_space(tmp_path)), "--epochs", "3", "--folds", "2", "--cache", str(tmp_path / "cache"))
+    first = _search(*command)
+    interrupted = _first_running("c", storage, first)
+    time.sleep(1.0)
+    first.send_signal(signal.SIGINT)
+    code, _, err = _finish(first)
+    assert code == 130 and "interrupted" in err and "Traceback" not in err, err
+    study = optuna.load_study(study_name="c", storage=storage)
+    assert study.trials[interrupted.number].state == TrialState.FAIL
+    assert [t.system_attrs.get("failed_trial") for t in study.get_trials(states=(TrialState.WAITING,))] == [interrupted.number]
+
+    code, out, err = _finish(_search(*command))
+    assert code == 0 and "Traceback" not in err, err
+    trials = optuna.load_study(study_name="c", storage=storage).get_trials()
+    assert [t.state for t in trials] == [TrialState.FAIL, TrialState.COMPLETE, TrialState.COMPLETE]
+    assert trials[1].params == interrupted.params and f"(retry of trial {interrupted.number})" in out
+
+
+def test_a_worker_on_a_journal_file_joins_and_stops_at_the_budget(small_digits, tmp_path, capsys):
+    journal = f"journal:///{tmp_path}/studies/j.log"
+    _prepared_study(tmp_path, small_digits, journal, trials=2, name="j")
+    assert type(open_storage(journal)).__name__ == "JournalStorage"
+    study = join_study("j", journal, tmp_path / "cache")
+    assert [t.state for t in study.get_trials()] == [TrialState.COMPLETE] * 2
+    assert "worker" in capsys.readouterr().out
+    assert len(join_study("j", journal, tmp_path / "cache").get_trials()) == 2  # at budget: runs nothing
+
+
+def test_a_worker_needs_an_existing_study_and_its_data(small_digits, tmp_path):
+    storage = f"sqlite:///{tmp_path}/optuna.db"
+    with pytest.raises(StudyError, match="no study 'ghost'.*create it first"):
+        join_study("ghost", storage, tmp_path / "cache")
+    _prepared_study(tmp_path, small_digits, storage, trials=2)
+    (small_digits / "0" / sorted(os.listdir(small_digits / "0"))[0]).unlink()  # the data changed under the study
+    with pytest.raises(StudyError, match="differ from the ones study 'w' was made with"):
+        join_study("w", storage, tmp_path / "cache")
+
+
+def test_cli_worker_and_front_refuse_bad_names_and_missing_studies_in_one_line(tmp_path):
+    storage = f"sqlite:///{tmp_path}/o.db"
+    for args in (("worker", "--study", "../escape"), ("front", "--study", "a/b")):
+        code, _, err = _finish(_search(*args, "--storage", storage))
+        assert code == 2 and "not allowed" in err and "Traceback" not in err
+    code, _, err = _finish(_search("worker", "--study", "nope", "--storage", storage))
+    assert code == 2 and "no study 'nope'" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_storage_settings_errors_are_clear_and_hide_passwords(monkeypatch):
+    with pytest.raises(StudyError) as error:
+        open_storage("postgresql+psycopg2://user:s3cret@127.0.0.1:1/db")
+    assert "s3cret" not in str(error.value) and "***" in str(error.value)
+    monkeypatch.setenv("SEARCH_HEARTBEAT_SECONDS", "10")
+    monkeypatch.setenv("SEARCH_GRACE_SECONDS", "5")
+    with pytest.raises(StudyError, match="at least twice"):
+        open_storage("sqlite:///:memory:")
+    monkeypatch.setenv("SEARCH_GRACE_SECONDS", "soon")
+    with pytest.raises(StudyError, match="SEARCH_GRACE_SECONDS='soon'"):
+        open_storage("sqlite:///:memory:")
