@@ -136,14 +136,21 @@ def predict(model: keras.Model, images: np.ndarray) -> np.ndarray:
 
 
 def cross_validate(config: TrialConfig, images: np.ndarray, labels: np.ndarray, num_classes: int,
-                   folds: list[tuple[np.ndarray, np.ndarray]], on_fold: FoldCallback | None = None) -> CrossValidationResult:
-    """Mean accuracy over ``folds`` (positions into ``images``); ``on_fold`` may raise to stop early."""
+                   folds: list[tuple[np.ndarray, np.ndarray]], on_fold: FoldCallback | None = None,
+                   on_built: Callable[["CrossValidationResult"], None] | None = None) -> CrossValidationResult:
+    """Mean accuracy over ``folds`` (positions into ``images``).
+
+    ``on_built`` sees the parameter count before any training and ``on_fold`` each finished fold; either
+    may raise to stop the trial there.
+    """
     started = time.perf_counter()
     model = compiled_model(config, num_classes)
     fresh = FreshStart(model)
     summary: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: summary.append(line))
     result = CrossValidationResult(model.count_params(), [], time.perf_counter() - started, "\n".join(summary))
+    if on_built is not None:
+        on_built(result)
     for number, (train, validation) in enumerate(folds):
         fresh.restore()
         fold_started = time.perf_counter()

@@ -15,6 +15,7 @@ from optuna.trial import FrozenTrial, TrialState
 from optuna_dashboard import save_note
 
 from search.plots import learning_curves_plot
+from search.trial_table import stop_reason
 
 
 def default_artifact_dir(storage_url: str) -> Path:
@@ -37,7 +38,7 @@ def trial_note(trial: FrozenTrial) -> str:
             f"of {attrs.get('epochs')} epochs (whole trial {attrs.get('trial_seconds', 0):.1f} s)",
         ]
     else:
-        lines.append(f"- **{trial.state.name}**: {attrs.get('fail_reason') or trial.system_attrs.get('fail_reason', 'no reason recorded')}")
+        lines.append(f"- **{trial.state.name}**: {stop_reason(trial) or 'no reason recorded'}")
     config = attrs.get("config")
     if config:
         arch = config["architecture"]

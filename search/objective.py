@@ -17,6 +17,7 @@ from objectives.architectures import InfeasibleConfiguration, check_feasible
 from objectives.config import TrainingConfig
 from objectives.prepared import PreparedData
 from objectives.training import CrossValidationResult, cross_validate
+from search.early_stopping import FoldPruner
 from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
 
@@ -36,11 +37,27 @@ class Objective:
     """Callable for ``study.optimize``: returns (mean CV accuracy, parameter count)."""
 
     def __init__(self, space: SearchSpace, data: PreparedData, training: TrainingConfig,
-                 on_trained: Callable[[optuna.Trial], None] | None = None):
+                 on_trained: Callable[[optuna.Trial], None] | None = None, early_stopping: bool = True):
         """``on_trained`` runs once results are stored, while the trial can still take artifacts."""
         self.space, self.data, self.training = space, data, training
         self.folds = data.folds(training.folds, training.seed)
         self.on_trained = on_trained
+        self.early_stopping = early_stopping
+
+    def check_budgets(self, trial: optuna.Trial, result: CrossValidationResult) -> None:
+        """Record the device-budget constraints of the built model; over budget, stop before training."""
+        constraints = self.space.budgets.constraints(result.params)
+        if not constraints:
+            return
+        for key, value in constraints.items():
+            trial.set_constraint(key, value)
+        # optuna-dashboard 0.21 reads feasibility only from this older attribute (STACK.md)
+        trial.storage.set_trial_system_attr(trial._trial_id, "constraints", list(constraints.values()))
+        violations = self.space.budgets.violations(result.params)
+        if violations:
+            trial.set_user_attr("params", result.params)
+            trial.set_user_attr("pruned_reason", "over budget before training: " + "; ".join(violations))
+            raise optuna.TrialPruned(trial.user_attrs["pruned_reason"])
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, int]:
         started = time.perf_counter()
@@ -51,8 +68,10 @@ class Objective:
         trial.set_user_attr("epochs", config.training.epochs)
         try:
             check_feasible(config.architecture, config.image_size)
+            pruner = FoldPruner(trial.study, trial, len(self.folds)) if self.early_stopping else None
             result = cross_validate(config, self.data.search_images(config.image_size), self.data.search_labels,
-                                    len(self.data.class_names), self.folds)
+                                    len(self.data.class_names), self.folds, on_fold=pruner,
+                                    on_built=lambda built: self.check_budgets(trial, built))
         except TRIAL_FAILURES as error:
             trial.set_user_attr("fail_reason", f"{error.__class__.__name__}: {error}")
             raise

@@ -28,6 +28,7 @@ from search.errors import StudyError
 from search.front import format_front, front_rows
 from search.record import StudyRecord
 from search.samplers import make_sampler
+from search.trial_table import stop_reason
 from search.storage import MAX_RETRY, open_storage, shown
 from spaces.space import DEFAULT_SPACE, SearchSpace, load_space, parse_space
 
@@ -136,8 +137,7 @@ def _report_trial(study: optuna.Study, trial: FrozenTrial) -> None:
         tqdm.write(f"trial {trial.number:>3}  {what}: cv {trial.values[0]:.3f} ± {trial.user_attrs['cv_accuracy_std']:.3f}, "
                    f"{int(trial.values[1]):,} params, {trial.user_attrs['trial_seconds']:.1f} s")
     else:
-        reason = trial.user_attrs.get("fail_reason") or trial.system_attrs.get("fail_reason", "")
-        tqdm.write(f"trial {trial.number:>3}  {what}: {trial.state.name} {reason}")
+        tqdm.write(f"trial {trial.number:>3}  {what}: {trial.state.name} {stop_reason(trial)}")
 
 
 class BudgetProgress:

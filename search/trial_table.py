@@ -38,3 +38,9 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
             on_front=trial.number in front, export=trial.user_attrs.get("export"),
         ))
     return rows
+
+
+def stop_reason(trial: optuna.trial.FrozenTrial) -> str:
+    """Why a trial did not complete, as recorded by the objective (or by Optuna for a crash)."""
+    attrs = trial.user_attrs
+    return attrs.get("fail_reason") or attrs.get("pruned_reason") or trial.system_attrs.get("fail_reason", "")

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from objectives.budgets import DeviceBudgets
 from objectives.config import FAMILIES, GENERATORS
 
 DEFAULT_SPACE = Path(__file__).with_name("default.yaml")
@@ -22,6 +23,8 @@ FAMILY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "shufflenet": ("filters", "blocks", "groups", "neurons"),
 }
 TOP_LEVEL = ("image_sizes", "generators", "families")
+OPTIONAL = ("budgets",)
+BUDGETS = ("max_params", "max_int8_kb")
 MIN_SIZE, MAX_SIZE = 8, 1024
 
 
@@ -50,6 +53,7 @@ class SearchSpace:
     generators: tuple[int, ...]
     families: dict[str, dict[str, Parameter]]
     source: dict[str, Any]  # the file's content as read, recorded with the study
+    budgets: DeviceBudgets = DeviceBudgets()
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.source, sort_keys=True).encode()).hexdigest()[:16]
@@ -92,9 +96,9 @@ def parse_space(data: Any, origin: str = "space") -> SearchSpace:
     """Validate a space given as a mapping (as read from YAML)."""
     if not isinstance(data, dict):
         raise SpaceError(f"{origin}: must be a mapping with keys {', '.join(TOP_LEVEL)}")
-    unknown = sorted(set(data) - set(TOP_LEVEL))
+    unknown = sorted(set(data) - set(TOP_LEVEL) - set(OPTIONAL))
     if unknown:
-        raise _fail(origin, unknown[0], f"unknown key; allowed keys: {', '.join(TOP_LEVEL)}")
+        raise _fail(origin, unknown[0], f"unknown key; allowed keys: {', '.join(TOP_LEVEL + OPTIONAL)}")
     missing = [k for k in TOP_LEVEL if k not in data]
     if missing:
         raise _fail(origin, missing[0], "is missing")
@@ -119,7 +123,18 @@ def parse_space(data: Any, origin: str = "space") -> SearchSpace:
             if name not in params:
                 raise _fail(origin, f"families.{family}.{name}", f"is missing; {family} needs: {', '.join(allowed)}")
         families[family] = {name: _parameter(origin, f"families.{family}.{name}", params[name]) for name in allowed}
-    return SearchSpace(sizes, generators, families, data)
+    return SearchSpace(sizes, generators, families, data, _budgets(origin, data.get("budgets") or {}))
+
+
+def _budgets(origin: str, data: Any) -> DeviceBudgets:
+    if not isinstance(data, dict):
+        raise _fail(origin, "budgets", f"must map some of {', '.join(BUDGETS)} to limits, got {data!r}")
+    for key, value in data.items():
+        if key not in BUDGETS:
+            raise _fail(origin, f"budgets.{key}", f"unknown budget; allowed: {', '.join(BUDGETS)}")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            raise _fail(origin, f"budgets.{key}", f"must be a positive number, got {value!r}")
+    return DeviceBudgets(**data)
 
 
 def load_space(path: Path | str = DEFAULT_SPACE) -> SearchSpace:
