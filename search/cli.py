@@ -1,4 +1,4 @@
-"""``python -m search``: run a study, print its front (more commands join as they are built)."""
+"""``python -m search``: run a study, print its front, sync it into MLflow (more commands join as they are built)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
                               folds=args.folds, seed=args.seed)
     run_study(RunSettings(study=args.study, storage=args.storage, trials=args.trials, data_dir=args.data,
                           space=args.space, training=training, test_fraction=args.test_fraction,
-                          sampler=args.sampler, cache_root=args.cache))
+                          sampler=args.sampler, cache_root=args.cache, mlflow=not args.no_mlflow))
     return 0
 
 
@@ -36,6 +36,14 @@ def _front(args: argparse.Namespace) -> int:
 
     rows = front_rows(open_study(args.study, args.storage))
     print(front_json(rows) if args.json else format_front(rows))
+    return 0
+
+
+def _sync_mlflow(args: argparse.Namespace) -> int:
+    from search.study_access import open_study
+    from search.tracking import sync_study
+
+    print(sync_study(open_study(args.study, args.storage), args.storage))
     return 0
 
 
@@ -58,12 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--test-fraction", type=float, default=0.15, help="held-out test share (default: %(default)s)")
     run.add_argument("--sampler", choices=SAMPLERS, default=DEFAULT_SAMPLER, help="(default: %(default)s)")
     run.add_argument("--cache", type=Path, default=Path("cache"), help="resized-image cache (default: %(default)s)")
+    run.add_argument("--no-mlflow", action="store_true",
+                     help="do not log to MLflow (sync-mlflow can add the study later)")
     run.set_defaults(handler=_run)
 
     front = commands.add_parser("front", help="print a study's Pareto front")
     _add_study_arguments(front)
     front.add_argument("--json", action="store_true", help="print JSON instead of a table")
     front.set_defaults(handler=_front)
+
+    sync = commands.add_parser("sync-mlflow", help="bring MLflow up to date with a study's Optuna storage "
+                                                   "(MLFLOW_TRACKING_URI, else mlflow/mlflow.db)")
+    _add_study_arguments(sync)
+    sync.set_defaults(handler=_sync_mlflow)
     return parser
 
 

@@ -20,6 +20,7 @@ from search.objective import TRIAL_FAILURES, Objective
 from search.record import StudyRecord
 from search.samplers import make_sampler
 from search.storage import open_storage
+from search.tracking_thread import TrackingThread
 from spaces.space import DEFAULT_SPACE, load_space
 
 DIRECTIONS = ["maximize", "minimize"]
@@ -39,6 +40,7 @@ class RunSettings:
     test_fraction: float = 0.15
     sampler: str = "tpe"
     cache_root: Path = Path("cache")
+    mlflow: bool = True  # log every trial to MLflow (MLFLOW_TRACKING_URI, else the local store in mlflow/)
 
 
 def check_study_name(name: str) -> str:
@@ -115,14 +117,25 @@ def run_study(settings: RunSettings) -> optuna.Study:
     print(f"study {settings.study!r} in {settings.storage}: {done} trials done, budget {settings.trials}; "
           f"{len(data.search_indices)} images searched with {settings.training.folds}-fold CV, "
           f"{len(data.test_indices)} held out; classes {', '.join(data.class_names)}")
-    if remaining > 0:
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        started = time.perf_counter()
-        study.optimize(Objective(space, data, settings.training), n_trials=remaining, catch=TRIAL_FAILURES,
-                       callbacks=[_report_trial], show_progress_bar=True, gc_after_trial=True)
-        print(f"{remaining} trials in {time.perf_counter() - started:.0f} s")
-    else:
-        print("the study has reached its budget; raise TRIALS to run more")
+    tracking = TrackingThread(study, settings.storage) if settings.mlflow else None
+    status = "FAILED"
+    try:
+        if remaining > 0:
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            started = time.perf_counter()
+            study.optimize(Objective(space, data, settings.training), n_trials=remaining, catch=TRIAL_FAILURES,
+                           callbacks=[_report_trial, *([tracking] if tracking else [])], show_progress_bar=True,
+                           gc_after_trial=True)
+            print(f"{remaining} trials in {time.perf_counter() - started:.0f} s")
+        else:
+            print("the study has reached its budget; raise TRIALS to run more")
+        status = "FINISHED"
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    finally:
+        if tracking:  # also on Ctrl-C or a crash: what finished is logged, the parent run says how it ended
+            tracking.finish(status)
     print("\nPareto front (max CV accuracy, min parameters):")
     print(format_front(front_rows(study)))
     return study
