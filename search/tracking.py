@@ -4,8 +4,7 @@ finished trial (COMPLETE -> FINISHED, FAIL -> FAILED, PRUNED -> KILLED; RUNNING 
 Everything is written from the Optuna storage alone (a ``FrozenTrial`` and the study's user attributes), so
 live logging and ``sync-mlflow`` share one path. A run is keyed by its tags (study, trial number): writing a
 trial again updates its run. Metric timestamps are the trial's own end time, so rewriting a metric is a
-no-op (MLflow drops exact duplicates), and the ``optuna.logged_state`` tag, written last, marks a run whose
-record is complete.
+no-op (MLflow drops exact duplicates), and the run's final status, written last, marks its record complete.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from typing import Any
 import optuna
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, Run, RunTag
-from mlflow.utils.validation import MAX_METRICS_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH
+from mlflow.utils.validation import MAX_ENTITIES_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.engine import make_url
 
@@ -32,7 +31,6 @@ from search.study_artifacts import write_study_artifacts
 
 RUN_STATUS = {TrialState.COMPLETE: "FINISHED", TrialState.FAIL: "FAILED", TrialState.PRUNED: "KILLED"}
 STATE_TAG = "optuna.trial_state"
-LOGGED_TAG = "optuna.logged_state"  # written last: the run holds the whole record of a trial in this state
 RETRY_TAG = "optuna.retry_of"  # the failed trial a heartbeat retry re-runs
 REASON_TAG = "optuna.fail_reason"
 NOTE_TAG = "mlflow.note.content"  # shown as the run's description in the MLflow UI
@@ -189,14 +187,16 @@ class Logbook:
             self.experiment_id(), start_time=_ms(trial.datetime_start), tags=tags,
             run_name=f"trial-{trial.number}").info.run_id
         params = [Param(k, v) for k, v in trial_params(trial).items()]
-        self.client.log_batch(run_id, params=params, tags=[RunTag(k, v) for k, v in tags.items()])
-        metrics = trial_metrics(trial)
-        for start in range(0, len(metrics), MAX_METRICS_PER_BATCH):
-            self.client.log_batch(run_id, metrics=metrics[start:start + MAX_METRICS_PER_BATCH])
+        metrics, room = trial_metrics(trial), MAX_ENTITIES_PER_BATCH - len(params) - len(tags)
+        # One write for a usual trial: every SQLite transaction costs tens of milliseconds.
+        self.client.log_batch(run_id, metrics=metrics[:room], params=params,
+                              tags=[RunTag(k, v) for k, v in tags.items()])
+        for start in range(room, len(metrics), MAX_ENTITIES_PER_BATCH):
+            self.client.log_batch(run_id, metrics=metrics[start:start + MAX_ENTITIES_PER_BATCH])
         if trial.user_attrs.get("model_summary"):
             self.client.log_text(run_id, trial.user_attrs["model_summary"], "model_summary.txt")
+        # Last: a run still RUNNING after a crash mid-way is seen as incomplete and rewritten by sync.
         self.client.set_terminated(run_id, RUN_STATUS[trial.state], end_time=_ms(trial.datetime_complete))
-        self.client.set_tag(run_id, LOGGED_TAG, trial.state.name)
         return run_id
 
     def log_study_artifacts(self, study: optuna.Study) -> list[str]:
@@ -213,7 +213,7 @@ class Logbook:
         runs, created, updated, unchanged = self.trial_runs(), 0, 0, 0
         for trial in study.get_trials(deepcopy=False, states=tuple(RUN_STATUS)):
             run = runs.get(trial.number)
-            if run and run.data.tags.get(LOGGED_TAG) == trial.state.name:
+            if run and run.info.status == RUN_STATUS[trial.state]:
                 unchanged += 1
                 continue
             self.log_trial(trial, run)

@@ -17,7 +17,7 @@ from objectives.config import TrainingConfig
 from search.mlflow_settings import PARENT_TAG, STORAGE_TAG, STUDY_TAG, TRIAL_TAG, experiment_name
 from search.run import RunSettings, run_study
 from search.study_access import open_study
-from search.tracking import LOGGED_TAG, REASON_TAG, RETRY_TAG, Logbook, sync_study
+from search.tracking import REASON_TAG, RETRY_TAG, Logbook, sync_study
 from search.tracking_thread import TrackingThread
 from spaces.space import DEFAULT_SPACE
 from tests.conftest import digits_subset
@@ -86,7 +86,7 @@ def test_every_trial_has_one_run_under_one_parent_with_its_status(logged):
     assert len(parents) == 1 and len(runs) == len(trials) + 1 and sorted(children) == [t.number for t in trials]
     for trial in trials:
         run = children[trial.number]
-        assert run.info.status == STATUS[trial.state] and run.data.tags[LOGGED_TAG] == trial.state.name
+        assert run.info.status == STATUS[trial.state] and run.data.tags["optuna.trial_state"] == trial.state.name
         assert run.data.tags["mlflow.parentRunId"] == parents[0].info.run_id
         assert run.data.tags[STUDY_TAG] == "t" and run.data.tags[STORAGE_TAG] == f"sqlite:///{folder}/optuna.db"
         config = trial.user_attrs["config"]
