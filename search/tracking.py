@@ -48,12 +48,16 @@ class SyncCounts:
     unchanged: int
 
 
-def redacted(storage_url: str) -> str:
-    """The storage URL without its password: run tags are visible to everyone who can read MLflow."""
+def storage_identity(storage_url: str) -> str:
+    """The storage as MLflow records it: without its password (tags are visible to every reader) and with a
+    SQLite file as an absolute path, so one storage has one name wherever the command was run."""
     try:
-        return make_url(storage_url).render_as_string(hide_password=True)
-    except Exception:  # not an SQLAlchemy URL (e.g. a journal file): nothing to hide
+        url = make_url(storage_url)
+    except Exception:  # not an SQLAlchemy URL (e.g. a journal file): nothing to hide or resolve
         return storage_url
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        url = url.set(database=str(Path(url.database).expanduser().resolve()))
+    return url.render_as_string(hide_password=True)
 
 
 def _ms(moment: datetime | None) -> int | None:
@@ -91,8 +95,9 @@ def trial_metrics(trial: FrozenTrial) -> list[Metric]:
 
 
 def trial_tags(study: str, storage: str, parent_run_id: str, trial: FrozenTrial) -> dict[str, str]:
+    """Keys (study, trial number, ``storage`` as ``storage_identity`` gives it), nesting, state and why it failed."""
     reason = trial.user_attrs.get("fail_reason") or trial.system_attrs.get("fail_reason", "")
-    tags = {STUDY_TAG: study, TRIAL_TAG: str(trial.number), STORAGE_TAG: redacted(storage),
+    tags = {STUDY_TAG: study, TRIAL_TAG: str(trial.number), STORAGE_TAG: storage,
             STATE_TAG: trial.state.name, PARENT_RUN_TAG: parent_run_id,
             NOTE_TAG: "\n\n".join(filter(None, [trial.user_attrs.get("description", ""), reason]))}
     if reason:
@@ -118,7 +123,7 @@ class Logbook:
     """Writes one study into MLflow with an explicit client, so nothing depends on a global active run."""
 
     def __init__(self, study: str, storage: str, uri: str | None = None):
-        self.study, self.storage, self.uri = study, storage, uri or tracking_uri()
+        self.study, self.storage, self.uri = study, storage_identity(storage), uri or tracking_uri()
         prepare_tracking(self.uri)
         self.client = MlflowClient(self.uri)
         self._experiment_id: str | None = None
@@ -147,6 +152,11 @@ class Logbook:
         """The study's parent run, made (from ``study``'s record) the first time it is needed."""
         if self._parent_run_id is None:
             found = self._search(f"and tags.`{PARENT_TAG}` = 'true'")
+            if found and found[0].data.tags.get(STORAGE_TAG) != self.storage:
+                # Two studies of one name (two storages, one tracking server) would overwrite each other's runs.
+                raise TrackingError(f"MLflow experiment {experiment_name(self.study)} records the study {self.study!r} of "
+                                    f"another storage ({found[0].data.tags.get(STORAGE_TAG)}); give this study "
+                                    "another name or set MLFLOW_TRACKING_URI to another store")
             if found:
                 self._parent_run_id = found[0].info.run_id
             else:
@@ -154,7 +164,7 @@ class Logbook:
                     raise TrackingError(f"study {self.study!r} has no parent run in MLflow yet")
                 self._parent_run_id = self.client.create_run(
                     self.experiment_id(), run_name=self.study,
-                    tags={STUDY_TAG: self.study, PARENT_TAG: "true", STORAGE_TAG: redacted(self.storage)}).info.run_id
+                    tags={STUDY_TAG: self.study, PARENT_TAG: "true", STORAGE_TAG: self.storage}).info.run_id
             if study is not None:
                 params = [Param(k, v) for k, v in study_params(study).items()]
                 self.client.log_batch(self._parent_run_id, params=params)
@@ -236,6 +246,8 @@ def sync_study(study: optuna.Study, storage: str) -> str:
         artifacts = logbook.log_study_artifacts(study)
         if not study.get_trials(deepcopy=False, states=(TrialState.RUNNING, TrialState.WAITING)):
             logbook.set_parent_status("FINISHED")
+    except TrackingError:
+        raise
     except Exception as error:  # the server, the network or the store: all mean "MLflow cannot be written"
         raise TrackingError(f"cannot write study {study.study_name!r} to MLflow at {logbook.uri}: {one_line(error)}; "
                             "check MLFLOW_TRACKING_URI (unset: the local store mlflow/mlflow.db) and run sync-mlflow "

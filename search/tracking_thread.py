@@ -63,7 +63,7 @@ class TrackingThread:
     def _warn(self, error: Exception) -> None:
         if not self._warned:
             self._warned = True
-            tqdm.write(f"warning: MLflow logging to {self.uri} failed ({error.__class__.__name__}: {str(error)[:300]}); "
+            tqdm.write(f"warning: MLflow logging to {self.uri} failed ({error.__class__.__name__}: {' '.join(str(error).split())[:500]}); "
                        "the study goes on and keeps every trial in its Optuna storage", file=sys.stderr)
 
     def _log(self, trial: FrozenTrial) -> None:

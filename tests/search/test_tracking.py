@@ -17,7 +17,7 @@ from objectives.config import TrainingConfig
 from search.mlflow_settings import PARENT_TAG, STORAGE_TAG, STUDY_TAG, TRIAL_TAG, experiment_name
 from search.run import RunSettings, run_study
 from search.study_access import open_study
-from search.tracking import REASON_TAG, RETRY_TAG, Logbook, sync_study
+from search.tracking import REASON_TAG, RETRY_TAG, Logbook, TrackingError, storage_identity, sync_study
 from search.tracking_thread import TrackingThread
 from spaces.space import DEFAULT_SPACE
 from tests.conftest import digits_subset
@@ -148,6 +148,20 @@ def test_logging_again_updates_the_same_run_and_sync_twice_changes_nothing(logge
     for _ in range(2):
         assert "0 runs created, 0 updated, 3 already complete" in sync_study(study, storage)
     assert {r.info.run_id for r in _runs(uri, "t")} == before
+
+
+def test_a_study_of_the_same_name_from_another_storage_is_refused_not_mixed_in(logged):
+    study, uri, folder = logged
+    with pytest.raises(TrackingError, match="records the study 't' of another storage"):
+        Logbook("t", f"sqlite:///{folder}/other.db", uri).log_trial(study.get_trials()[0])
+    assert len(_runs(uri, "t")) == len(study.get_trials()) + 1
+
+
+def test_the_storage_tag_hides_passwords_and_names_sqlite_files_absolutely(tmp_path, monkeypatch):
+    tagged = storage_identity("postgresql+psycopg2://optuna:s3cret@db.example:5432/studies")
+    assert "s3cret" not in tagged and tagged.startswith("postgresql+psycopg2://optuna:") and "db.example" in tagged
+    monkeypatch.chdir(tmp_path)
+    assert storage_identity("sqlite:///studies/optuna.db") == f"sqlite:///{tmp_path}/studies/optuna.db"
 
 
 def test_a_refusing_tracking_server_does_not_stop_the_study_and_sync_fills_the_gap(small_digits, tmp_path,
