@@ -130,6 +130,7 @@ class Logbook:
         self._parent_run_id: str | None = None
 
     def experiment_id(self) -> str:
+        """The study's experiment, made with its artifacts beside a SQLite store (not in ./mlruns)."""
         if self._experiment_id is None:
             name = experiment_name(self.study)
             found = self.client.get_experiment_by_name(name)
@@ -171,6 +172,7 @@ class Logbook:
         return self._parent_run_id
 
     def set_parent_status(self, status: str) -> None:
+        """RUNNING while a session runs; FINISHED, KILLED (Ctrl-C) or FAILED (a crash) when it ends."""
         if status == "RUNNING":
             self.client.update_run(self.parent_run_id(), status=status)
         else:
@@ -184,6 +186,7 @@ class Logbook:
         return runs
 
     def find_trial_run(self, number: int) -> Run | None:
+        """Searched each time rather than cached: another worker or a sync may have made it meanwhile."""
         found = self._search(f"and tags.`{TRIAL_TAG}` = '{number}'")
         return found[0] if found else None
 
