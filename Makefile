@@ -76,3 +76,14 @@ test: install ## run the test suite (real TensorFlow, Optuna and stores, on tiny
 
 clean-cache: ## delete resized-image caches (studies, builds and MLflow records are kept)
 	rm -rf cache/sizes
+
+PORT ?= 5000
+.PHONY: mlflow-ui sync-mlflow
+
+mlflow-ui: install ## the MLflow UI for the local store, on 127.0.0.1 only: make mlflow-ui [PORT=5000]
+	@mkdir -p mlflow/artifacts
+	$(PY) -m mlflow ui --host 127.0.0.1 --port $(PORT) \
+	  --backend-store-uri sqlite:///mlflow/mlflow.db --default-artifact-root mlflow/artifacts
+
+sync-mlflow: install ## log a study's missing trials to MLflow from its Optuna storage: make sync-mlflow [STUDY=name] [STORAGE=url]
+	$(PY) -m search sync-mlflow --study "$(STUDY)" --storage "$(STORAGE)"

@@ -1,4 +1,4 @@
-"""``python -m search``: check data, run a study, join it as a worker, print its front."""
+"""``python -m search``: check data, run a study or join it as a worker, report it, sync it into MLflow."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def _run(args: argparse.Namespace) -> int:
     run_study(RunSettings(study=args.study, storage=args.storage, trials=args.trials, data_dir=args.data,
                           space=args.space, training=training, test_fraction=args.test_fraction,
                           sampler=args.sampler, cache_root=args.cache, skip_unreadable=args.skip_unreadable,
-                          prepare_only=args.prepare_only))
+                          prepare_only=args.prepare_only, mlflow=not args.no_mlflow))
     return 0
 
 
@@ -76,12 +76,20 @@ def _report(args: argparse.Namespace) -> int:
     from search.report import write_report
     from search.run import check_study_name
     from search.study_access import open_study
+    from search.tracking import Logbook, one_line
 
     study = open_study(check_study_name(args.study), args.storage)
     path = write_report(study, args.out or Path("reports") / args.study)
     print(f"Pareto front of study {args.study!r} (max CV accuracy, min parameters):")
     print(format_front(front_rows(study)))
     print(f"\nreport: {path.resolve()}")
+    if not args.no_mlflow:
+        try:
+            logbook = Logbook(study.study_name, args.storage)
+            logbook.log_study_artifacts(study)
+            print(f"logged to MLflow {logbook.uri}, parent run {logbook.parent_run_id(study)}")
+        except Exception as error:  # MLflow down must not hide the report that was written
+            print(f"warning: report not logged to MLflow ({one_line(error)}); run sync-mlflow later", file=sys.stderr)
     return 0
 
 
@@ -96,6 +104,14 @@ def _dashboard(args: argparse.Namespace) -> int:
     command = [str(Path(sys.executable).with_name("optuna-dashboard")), args.storage, "--host", args.host,
                "--port", str(args.port), "--artifact-dir", str(artifacts)]
     return subprocess.call(command)
+
+
+def _sync_mlflow(args: argparse.Namespace) -> int:
+    from search.study_access import open_study
+    from search.tracking import sync_study
+
+    print(sync_study(open_study(args.study, args.storage), args.storage))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--prepare-only", action="store_true",
                      help="check the data, build the caches and record the study, run no trial (then start workers)")
     _add_worker_arguments(run)
+    run.add_argument("--no-mlflow", action="store_true",
+                     help="do not log to MLflow (sync-mlflow can add the study later)")
     run.set_defaults(handler=_run)
 
     worker = commands.add_parser("worker", help="join an existing study and run trials until its budget is reached")
@@ -143,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the study's HTML report and print its front")
     _add_study_arguments(report)
     report.add_argument("--out", type=Path, default=None, help="folder (default: reports/<study>)")
+    report.add_argument("--no-mlflow", action="store_true", help="do not attach the report to the study's MLflow parent run")
     report.set_defaults(handler=_report)
 
     dashboard = commands.add_parser("dashboard", help="serve optuna-dashboard for a storage, with trial artifacts")
@@ -152,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
                            help="address to bind (default: %(default)s, this machine only; 0.0.0.0 exposes it)")
     dashboard.add_argument("--artifact-dir", type=Path, default=None, help="(default: beside the SQLite file)")
     dashboard.set_defaults(handler=_dashboard)
+
+    sync = commands.add_parser("sync-mlflow", help="bring MLflow up to date with a study's Optuna storage "
+                                                   "(MLFLOW_TRACKING_URI, else mlflow/mlflow.db)")
+    _add_study_arguments(sync)
+    sync.set_defaults(handler=_sync_mlflow)
     return parser
 
 

@@ -27,3 +27,29 @@ def tracking_uri() -> str:
 def experiment_name(study: str) -> str:
     """One MLflow experiment per study."""
     return f"study/{study}"
+
+# Slow or absent servers must not hold a study up: MLflow's own defaults retry for about four minutes.
+# Applied only where the user has not set them (MLflow reads these variables at every request).
+HTTP_DEFAULTS = {"MLFLOW_HTTP_REQUEST_TIMEOUT": "10", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+                 "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1"}
+
+
+def sqlite_path(uri: str) -> Path | None:
+    """The database file of a SQLite tracking URI (``sqlite:///rel`` or ``sqlite:////abs``), else None."""
+    return Path(uri.removeprefix("sqlite:///")).expanduser() if uri.startswith("sqlite:///") else None
+
+
+def artifact_location(study: str, uri: str) -> str | None:
+    """Where a new experiment keeps its artifacts: beside a SQLite database, one folder per study (MLflow
+    would otherwise write ./mlruns wherever the command runs); None lets a tracking server decide."""
+    database = sqlite_path(uri)
+    return None if database is None else (database.parent / "artifacts" / study).resolve().as_uri()
+
+
+def prepare_tracking(uri: str) -> None:
+    """Create a SQLite store's folder (MLflow does not) and make HTTP requests fail fast."""
+    database = sqlite_path(uri)
+    if database is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    for name, value in HTTP_DEFAULTS.items():
+        os.environ.setdefault(name, value)

@@ -30,6 +30,7 @@ from search.record import StudyRecord
 from search.samplers import make_sampler
 from search.trial_table import stop_reason
 from search.storage import MAX_RETRY, open_storage, shown
+from search.tracking_thread import TrackingThread
 from spaces.space import DEFAULT_SPACE, SearchSpace, load_space, parse_space
 
 DIRECTIONS = ["maximize", "minimize"]
@@ -51,6 +52,7 @@ class RunSettings:
     cache_root: Path = Path("cache")
     skip_unreadable: bool = False  # leave unreadable images out (listed) instead of refusing the data
     prepare_only: bool = False  # create the study and its caches, run no trial (workers will)
+    mlflow: bool = True  # log every trial to MLflow (MLFLOW_TRACKING_URI, else the local store in mlflow/)
 
 
 def check_study_name(name: str) -> str:
@@ -165,8 +167,9 @@ def _requeue_interrupted(study: optuna.Study, number: int | None) -> None:
 
 
 def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: PreparedData,
-             training: TrainingConfig, budget: int) -> optuna.Study:
-    """Run trials until the study holds ``budget`` of them (across all workers); print the front."""
+             training: TrainingConfig, budget: int, mlflow: bool = True) -> optuna.Study:
+    """Run trials until the study holds ``budget`` of them (across all workers), logging each to MLflow
+    and the dashboard; print the front. Runs and workers both come through here."""
     from search.objective import TRIAL_FAILURES, Objective  # TensorFlow loads only when trials run
 
     optuna.storages.fail_stale_trials(study)  # a dead worker's trial is failed and re-queued before counting
@@ -183,6 +186,7 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
         artifacts = default_artifact_dir(storage_url)
         objective = Objective(space, data, training, on_trained=lambda t: upload_learning_curves(t, artifacts))
         progress = BudgetProgress(study, budget)
+        tracking = TrackingThread(study, storage_url) if mlflow else None
         current: dict[str, int] = {}
 
         def run_trial(trial: optuna.Trial) -> tuple[float, int]:
@@ -190,15 +194,20 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
             return objective(trial)
 
         started = time.perf_counter()
+        status = "FAILED"
         try:
             # No n_trials: only the budget (shared with other workers) says when to stop.
-            study.optimize(run_trial, catch=TRIAL_FAILURES, callbacks=[limit, _report_trial, write_note, progress],
-                           gc_after_trial=True)
+            callbacks = [limit, _report_trial, write_note, progress, *([tracking] if tracking else [])]
+            study.optimize(run_trial, catch=TRIAL_FAILURES, callbacks=callbacks, gc_after_trial=True)
+            status = "FINISHED"
         except KeyboardInterrupt:
+            status = "KILLED"
             _requeue_interrupted(study, current.get("number"))
             raise
         finally:
             progress.close()
+            if tracking:  # also on Ctrl-C or a crash: what finished is logged, the parent run says how it ended
+                tracking.finish(status)
         print(f"this worker ran trials for {time.perf_counter() - started:.0f} s")
     print("\nPareto front (max CV accuracy, min parameters):")
     print(format_front(front_rows(study)))
@@ -228,8 +237,11 @@ def run_study(settings: RunSettings) -> optuna.Study:
         if conflicts:
             raise StudyError(f"study {settings.study!r} exists with different {', '.join(conflicts)}; "
                              "resume it with the settings it was made with, or pass a new STUDY=name")
+    # A resumed study's sampler must not replay the first session's random draws: offset its seed by the
+    # trials already there (same seed on resume repeated trials 0-3 as trials 6-9, measured).
+    seed = settings.training.seed + (len(existing.trials) if existing else 0)
     study = optuna.create_study(study_name=settings.study, storage=storage, directions=DIRECTIONS,
-                                sampler=make_sampler(settings.sampler, settings.training.seed), load_if_exists=True)
+                                sampler=make_sampler(settings.sampler, seed), load_if_exists=True)
     if old_record:
         StudyRecord.save_budget(study, settings.trials)
     else:
@@ -239,7 +251,7 @@ def run_study(settings: RunSettings) -> optuna.Study:
         print(f"study {settings.study!r} is ready in {shown(settings.storage)} with a budget of {settings.trials} "
               "trials; start workers with: python -m search worker --study NAME --storage URL")
         return study
-    return optimise(study, settings.storage, space, data, settings.training, settings.trials)
+    return optimise(study, settings.storage, space, data, settings.training, settings.trials, settings.mlflow)
 
 
 def join_study(name: str, storage_url: str, cache_root: Path = Path("cache")) -> optuna.Study:

@@ -100,3 +100,10 @@ def test_cli_errors_are_one_clear_line(tmp_path):
     assert missing.returncode == 2 and "no study 'nope'" in missing.stderr and "Traceback" not in missing.stderr
     nodata = _cli("run", "--data", str(tmp_path / "absent"), "--storage", f"sqlite:///{tmp_path}/o.db")
     assert nodata.returncode == 2 and "absent does not exist" in nodata.stderr
+
+
+def test_a_resumed_study_does_not_replay_its_first_trials(small_digits, tmp_path):
+    run_study(_settings(tmp_path, small_digits, 3, sampler="random"))
+    resumed = run_study(_settings(tmp_path, None, 6, sampler="random"))
+    params = [t.params for t in resumed.get_trials()]
+    assert params[3:] != params[:3]

@@ -1,0 +1,259 @@
+"""The study's MLflow logbook: one experiment per study, a parent run for the study, one nested run per
+finished trial (COMPLETE -> FINISHED, FAIL -> FAILED, PRUNED -> KILLED; RUNNING trials wait until they end).
+
+Everything is written from the Optuna storage alone (a ``FrozenTrial`` and the study's user attributes), so
+live logging and ``sync-mlflow`` share one path. A run is keyed by its tags (study, trial number): writing a
+trial again updates its run. Metric timestamps are the trial's own end time, so rewriting a metric is a
+no-op (MLflow drops exact duplicates), and the run's final status, written last, marks its record complete.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import optuna
+from mlflow import MlflowClient
+from mlflow.entities import Metric, Param, Run, RunTag
+from mlflow.utils.validation import MAX_ENTITIES_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH
+from optuna.trial import FrozenTrial, TrialState
+from sqlalchemy.engine import make_url
+
+from search.errors import StudyError
+from search.mlflow_settings import (PARENT_TAG, STORAGE_TAG, STUDY_TAG, TRIAL_TAG, artifact_location,
+                                    experiment_name, prepare_tracking, tracking_uri)
+from search.record import StudyRecord
+from search.study_artifacts import write_study_artifacts
+
+RUN_STATUS = {TrialState.COMPLETE: "FINISHED", TrialState.FAIL: "FAILED", TrialState.PRUNED: "KILLED"}
+STATE_TAG = "optuna.trial_state"
+RETRY_TAG = "optuna.retry_of"  # the failed trial a heartbeat retry re-runs
+REASON_TAG = "optuna.fail_reason"
+NOTE_TAG = "mlflow.note.content"  # shown as the run's description in the MLflow UI
+PARENT_RUN_TAG = "mlflow.parentRunId"  # what nests a run under another in the MLflow UI
+
+
+class TrackingError(StudyError):
+    """MLflow could not be written; the Optuna storage still holds everything (``sync-mlflow`` repairs)."""
+
+
+@dataclass(frozen=True)
+class SyncCounts:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def storage_identity(storage_url: str) -> str:
+    """The storage as MLflow records it: without its password (tags are visible to every reader) and with a
+    SQLite file as an absolute path, so one storage has one name wherever the command was run."""
+    try:
+        url = make_url(storage_url)
+    except Exception:  # not an SQLAlchemy URL (e.g. a journal file): nothing to hide or resolve
+        return storage_url
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        url = url.set(database=str(Path(url.database).expanduser().resolve()))
+    return url.render_as_string(hide_password=True)
+
+
+def _ms(moment: datetime | None) -> int | None:
+    return int(moment.timestamp() * 1000) if moment else None
+
+
+def _flat(prefix: str, value: Any) -> dict[str, str]:
+    """A nested configuration as MLflow params: ``architecture.filters`` -> ``[8, 16]``."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in _flat(f"{prefix}{key}.", item).items()}
+    text = json.dumps(list(value)) if isinstance(value, (list, tuple)) else str(value)
+    return {prefix.rstrip("."): text[:MAX_PARAM_VAL_LENGTH]}
+
+
+def trial_params(trial: FrozenTrial) -> dict[str, str]:
+    """Every parameter of the trial's configuration (as stored by the objective, never Optuna's raw params)."""
+    return _flat("", trial.user_attrs.get("config", {}))
+
+
+def trial_metrics(trial: FrozenTrial) -> list[Metric]:
+    """The trial's results; steps are fold numbers (from 0) for fold accuracy and epochs (from 1) for curves."""
+    attrs, stamp = trial.user_attrs, _ms(trial.datetime_complete or trial.datetime_start) or 0
+    metrics = [Metric(name, float(attrs[key]), stamp, 0) for name, key in (
+        ("cv_accuracy_std", "cv_accuracy_std"), ("params", "params"), ("training_seconds", "training_seconds"),
+        ("build_seconds", "build_seconds"), ("trial_seconds", "trial_seconds"), ("epochs", "epochs"),
+    ) if attrs.get(key) is not None]
+    if trial.state == TrialState.COMPLETE:
+        metrics.append(Metric("cv_accuracy", float(trial.values[0]), stamp, 0))
+    metrics += [Metric("fold_accuracy", float(acc), stamp, fold)
+                for fold, acc in enumerate(attrs.get("fold_accuracies", []))]
+    for fold, curves in enumerate(attrs.get("learning_curves", [])):
+        metrics += [Metric(f"train_{name}/fold_{fold}", float(value), stamp, epoch)
+                    for name, values in curves.items() for epoch, value in enumerate(values, start=1)]
+    return metrics
+
+
+def trial_tags(study: str, storage: str, parent_run_id: str, trial: FrozenTrial) -> dict[str, str]:
+    """Keys (study, trial number, ``storage`` as ``storage_identity`` gives it), nesting, state and why it failed."""
+    reason = trial.user_attrs.get("fail_reason") or trial.system_attrs.get("fail_reason", "")
+    tags = {STUDY_TAG: study, TRIAL_TAG: str(trial.number), STORAGE_TAG: storage,
+            STATE_TAG: trial.state.name, PARENT_RUN_TAG: parent_run_id,
+            NOTE_TAG: "\n\n".join(filter(None, [trial.user_attrs.get("description", ""), reason]))}
+    if reason:
+        tags[REASON_TAG] = reason
+    if trial.system_attrs.get("failed_trial") is not None:
+        tags[RETRY_TAG] = str(trial.system_attrs["failed_trial"])
+    return {key: value[:MAX_TAG_VAL_LENGTH] for key, value in tags.items()}
+
+
+def study_params(study: optuna.Study) -> dict[str, str]:
+    """What the parent run says about the study: how it was made, on which data, searched how."""
+    record = StudyRecord.load(study)
+    return {
+        "space_file": record.space_file, "dataset_fingerprint": record.fingerprint, "data_dir": record.data_dir,
+        "class_names": ",".join(record.class_names)[:MAX_PARAM_VAL_LENGTH], "num_classes": str(len(record.class_names)),
+        "sampler": record.sampler, "directions": ",".join(d.name.lower() for d in study.directions),
+        "metric_names": ",".join(study.metric_names or []), "test_fraction": str(record.test_fraction),
+        "test_images": str(len(record.test_files)), **_flat("training.", record.training),
+    }
+
+
+class Logbook:
+    """Writes one study into MLflow with an explicit client, so nothing depends on a global active run."""
+
+    def __init__(self, study: str, storage: str, uri: str | None = None):
+        self.study, self.storage, self.uri = study, storage_identity(storage), uri or tracking_uri()
+        prepare_tracking(self.uri)
+        self.client = MlflowClient(self.uri)
+        self._experiment_id: str | None = None
+        self._parent_run_id: str | None = None
+
+    def experiment_id(self) -> str:
+        """The study's experiment, made with its artifacts beside a SQLite store (not in ./mlruns)."""
+        if self._experiment_id is None:
+            name = experiment_name(self.study)
+            found = self.client.get_experiment_by_name(name)
+            self._experiment_id = found.experiment_id if found else self.client.create_experiment(
+                name, artifact_location=artifact_location(self.study, self.uri), tags={STUDY_TAG: self.study})
+        return self._experiment_id
+
+    def _search(self, condition: str) -> list[Run]:
+        """All runs of this study's experiment matching ``condition`` (every page), oldest first."""
+        runs, token = [], None
+        while True:
+            page = self.client.search_runs([self.experiment_id()], f"tags.`{STUDY_TAG}` = '{self.study}' {condition}",
+                                           max_results=1000, order_by=["attributes.start_time ASC"], page_token=token)
+            runs += list(page)
+            token = page.token
+            if not token:
+                return runs
+
+    def parent_run_id(self, study: optuna.Study | None = None) -> str:
+        """The study's parent run, made (from ``study``'s record) the first time it is needed."""
+        if self._parent_run_id is None:
+            found = self._search(f"and tags.`{PARENT_TAG}` = 'true'")
+            if found and found[0].data.tags.get(STORAGE_TAG) != self.storage:
+                # Two studies of one name (two storages, one tracking server) would overwrite each other's runs.
+                raise TrackingError(f"MLflow experiment {experiment_name(self.study)} records the study {self.study!r} of "
+                                    f"another storage ({found[0].data.tags.get(STORAGE_TAG)}); give this study "
+                                    "another name or set MLFLOW_TRACKING_URI to another store")
+            if found:
+                self._parent_run_id = found[0].info.run_id
+            else:
+                if study is None:
+                    raise TrackingError(f"study {self.study!r} has no parent run in MLflow yet")
+                self._parent_run_id = self.client.create_run(
+                    self.experiment_id(), run_name=self.study,
+                    tags={STUDY_TAG: self.study, PARENT_TAG: "true", STORAGE_TAG: self.storage}).info.run_id
+            if study is not None:
+                params = [Param(k, v) for k, v in study_params(study).items()]
+                self.client.log_batch(self._parent_run_id, params=params)
+        return self._parent_run_id
+
+    def set_parent_status(self, status: str) -> None:
+        """RUNNING while a session runs; FINISHED, KILLED (Ctrl-C) or FAILED (a crash) when it ends."""
+        if status == "RUNNING":
+            self.client.update_run(self.parent_run_id(), status=status)
+        else:
+            self.client.set_terminated(self.parent_run_id(), status)
+
+    def trial_runs(self) -> dict[int, Run]:
+        """This study's trial runs by trial number (the oldest, should a race have made two)."""
+        runs: dict[int, Run] = {}
+        for run in self._search(f"and tags.`{TRIAL_TAG}` != ''"):
+            runs.setdefault(int(run.data.tags[TRIAL_TAG]), run)
+        return runs
+
+    def find_trial_run(self, number: int) -> Run | None:
+        """Searched each time rather than cached: another worker or a sync may have made it meanwhile."""
+        found = self._search(f"and tags.`{TRIAL_TAG}` = '{number}'")
+        return found[0] if found else None
+
+    def log_trial(self, trial: FrozenTrial, run: Run | None = None) -> str | None:
+        """Create or update the run of a finished trial (``run``: its run if the caller already found it)."""
+        if trial.state not in RUN_STATUS:
+            return None
+        tags = trial_tags(self.study, self.storage, self.parent_run_id(), trial)
+        run = run or self.find_trial_run(trial.number)
+        run_id = run.info.run_id if run else self.client.create_run(
+            self.experiment_id(), start_time=_ms(trial.datetime_start), tags=tags,
+            run_name=f"trial-{trial.number}").info.run_id
+        params = [Param(k, v) for k, v in trial_params(trial).items()]
+        metrics, room = trial_metrics(trial), MAX_ENTITIES_PER_BATCH - len(params) - len(tags)
+        # One write for a usual trial: every SQLite transaction costs tens of milliseconds.
+        self.client.log_batch(run_id, metrics=metrics[:room], params=params,
+                              tags=[RunTag(k, v) for k, v in tags.items()])
+        for start in range(room, len(metrics), MAX_ENTITIES_PER_BATCH):
+            self.client.log_batch(run_id, metrics=metrics[start:start + MAX_ENTITIES_PER_BATCH])
+        if trial.user_attrs.get("model_summary"):
+            self.client.log_text(run_id, trial.user_attrs["model_summary"], "model_summary.txt")
+        # Last: a run still RUNNING after a crash mid-way is seen as incomplete and rewritten by sync.
+        self.client.set_terminated(run_id, RUN_STATUS[trial.state], end_time=_ms(trial.datetime_complete))
+        return run_id
+
+    def log_study_artifacts(self, study: optuna.Study) -> list[str]:
+        """The study's plots and tables on the parent run (rewritten each time: they follow the study)."""
+        with tempfile.TemporaryDirectory() as folder:
+            files = write_study_artifacts(study, Path(folder))
+            for path in files:
+                self.client.log_artifact(self.parent_run_id(study), str(path))
+            return [path.name for path in files]
+
+    def sync(self, study: optuna.Study) -> SyncCounts:
+        """Bring MLflow up to the Optuna storage: every finished trial not yet completely logged is written."""
+        self.parent_run_id(study)
+        runs, created, updated, unchanged = self.trial_runs(), 0, 0, 0
+        for trial in study.get_trials(deepcopy=False, states=tuple(RUN_STATUS)):
+            run = runs.get(trial.number)
+            if run and run.info.status == RUN_STATUS[trial.state]:
+                unchanged += 1
+                continue
+            self.log_trial(trial, run)
+            created, updated = created + (run is None), updated + (run is not None)
+        return SyncCounts(created, updated, unchanged)
+
+
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """An MLflow/HTTP error as one short line (their messages run to pages of retry details)."""
+    text = " ".join(str(error).split())
+    return f"{error.__class__.__name__}: {text[:limit]}{'...' if len(text) > limit else ''}"
+
+
+def sync_study(study: optuna.Study, storage: str) -> str:
+    """``sync-mlflow``: repair MLflow from the Optuna storage (the source of truth); says what it changed."""
+    StudyRecord.load(study)  # refuses, in its own words, a study this service did not make
+    logbook = Logbook(study.study_name, storage)
+    try:
+        counts = logbook.sync(study)
+        artifacts = logbook.log_study_artifacts(study)
+        if not study.get_trials(deepcopy=False, states=(TrialState.RUNNING, TrialState.WAITING)):
+            logbook.set_parent_status("FINISHED")
+    except TrackingError:
+        raise
+    except Exception as error:  # the server, the network or the store: all mean "MLflow cannot be written"
+        raise TrackingError(f"cannot write study {study.study_name!r} to MLflow at {logbook.uri}: {one_line(error)}; "
+                            "check MLFLOW_TRACKING_URI (unset: the local store mlflow/mlflow.db) and run sync-mlflow "
+                            "again; nothing is lost, the Optuna storage holds every trial") from None
+    return (f"MLflow {logbook.uri}, experiment {experiment_name(study.study_name)}: {counts.created} runs created, "
+            f"{counts.updated} updated, {counts.unchanged} already complete; parent run {logbook.parent_run_id()} with {', '.join(artifacts)}")

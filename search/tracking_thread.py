@@ -1,0 +1,106 @@
+"""Live MLflow logging that a study never waits on: one background thread drains a queue of trials.
+
+The Optuna callback only puts the finished ``FrozenTrial`` on the queue (microseconds). If the tracking
+server is down or slow, the thread warns once and the study goes on; at the end a bounded flush catches up
+with the Optuna storage, and if MLflow is still out of reach it says how many trials are missing and how to
+repair that later (``sync-mlflow``)."""
+
+from __future__ import annotations
+
+import queue
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+import optuna
+from optuna.trial import FrozenTrial
+from tqdm import tqdm
+
+from search.mlflow_settings import tracking_uri
+
+FLUSH_SECONDS = 60.0  # the most the end of a study waits for MLflow to catch up
+
+
+class TrackingThread:
+    """Optuna callback (``study.optimize(callbacks=[thread])``) writing each finished trial to MLflow."""
+
+    def __init__(self, study: optuna.Study, storage: str, flush_seconds: float = FLUSH_SECONDS):
+        self.study, self.storage, self.flush_seconds = study, storage, flush_seconds
+        self.uri = tracking_uri()
+        self.trial_ms: list[float] = []  # MLflow time per trial logged live, spent on this thread
+        self.unlogged: set[int] = set()  # trials of this run not (yet) in MLflow
+        self.complete = False  # MLflow holds the whole study (set by the final catch-up)
+        self._logbook = None
+        self._warned = False
+        self._stop = threading.Event()
+        self._tasks: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._drain, name="mlflow-logbook", daemon=True)
+        self._tasks.put(self._open)
+        self._thread.start()
+
+    def _open(self) -> None:
+        """Import MLflow and find or make the experiment and parent run, all off the study's thread; retried
+        before every task until it succeeds (the server may come back)."""
+        if self._logbook is None:
+            from search.tracking import Logbook
+
+            logbook = Logbook(self.study.study_name, self.storage, self.uri)
+            logbook.parent_run_id(self.study)
+            logbook.set_parent_status("RUNNING")
+            self._logbook = logbook
+
+    def _drain(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            if not self._stop.is_set():
+                try:
+                    self._open()
+                    task()
+                except Exception as error:  # any failure of the tracking server or store: warn once, go on
+                    self._warn(error)
+
+    def _warn(self, error: Exception) -> None:
+        if not self._warned:
+            self._warned = True
+            tqdm.write(f"warning: MLflow logging to {self.uri} failed ({error.__class__.__name__}: {' '.join(str(error).split())[:500]}); "
+                       "the study goes on and keeps every trial in its Optuna storage", file=sys.stderr)
+
+    def _log(self, trial: FrozenTrial) -> None:
+        started = time.perf_counter()
+        self._logbook.log_trial(trial)
+        self.trial_ms.append((time.perf_counter() - started) * 1000)
+        self.unlogged.discard(trial.number)
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        self.unlogged.add(trial.number)
+        self._tasks.put(lambda: self._log(trial))
+
+    def _catch_up(self, status: str) -> None:
+        """Whatever live logging missed (an outage, trials a heartbeat failed), the study's plots and tables,
+        and the parent run's final status."""
+        self._logbook.sync(self.study)
+        self.unlogged.clear()
+        self._logbook.log_study_artifacts(self.study)
+        self._logbook.set_parent_status(status)
+        self.complete = True
+
+    def finish(self, status: str = "FINISHED") -> bool:
+        """Catch up, waiting at most ``flush_seconds``, and report; True when MLflow holds the whole study."""
+        self._tasks.put(lambda: self._catch_up(status))
+        self._tasks.put(None)
+        self._thread.join(self.flush_seconds)
+        self._stop.set()  # a thread still stuck on a slow server drops whatever is left
+        self._report()
+        return self.complete
+
+    def _report(self) -> None:
+        where = f"MLflow {self.uri} (experiment study/{self.study.study_name})"
+        if self.trial_ms:
+            print(f"{where}: {len(self.trial_ms)} trials logged live, median {statistics.median(self.trial_ms):.0f} ms "
+                  f"per trial (max {max(self.trial_ms):.0f} ms), on a background thread")
+        if not self.complete:
+            missing = f"{len(self.unlogged)} trials of this run are" if self.unlogged else "the study's record is"
+            print(f"{where}: {missing} not logged; every trial is safe in the Optuna storage. Once MLflow is "
+                  f"reachable, run: python -m search sync-mlflow --study {self.study.study_name} --storage {self.storage}",
+                  file=sys.stderr)
