@@ -14,6 +14,9 @@ FOLDS ?= 5
 SAMPLER ?= tpe
 THREADS ?=
 SKIP_UNREADABLE ?=
+EXPORT ?= 1
+TRIAL ?=
+FORCE ?=
 DATA_ARG := $(if $(DATA),--data "$(DATA)",)
 THREADS_ARG := $(if $(THREADS),--threads $(THREADS),)
 SKIP_ARG := $(if $(filter 1 true yes,$(SKIP_UNREADABLE)),--skip-unreadable,)
@@ -21,13 +24,13 @@ SKIP_ARG := $(if $(filter 1 true yes,$(SKIP_UNREADABLE)),--skip-unreadable,)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export MLFLOW_DISABLE_TELEMETRY := true
 
-PORT ?= 8080
+PORT ?=
 
-.PHONY: help install system-deps study worker check-data front report dashboard test clean-cache
+.PHONY: help install system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow test clean-cache
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$(STORAGE) SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER)"
+	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$(STORAGE) SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER) EXPORT=$(EXPORT) TRIAL=$(TRIAL) FORCE=$(FORCE)"
 	@echo "             THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
 
 install: $(VENV)/.installed ## create .venv from requirements.lock (and the libusb system library)
@@ -50,9 +53,10 @@ system-deps: ## the system library tflite-support needs (libusb-1.0), installed 
 	  fi; \
 	fi
 
-study: install ## check the data, then run or resume a study: make study [DATA=dir] [STUDY=name] [TRIALS=n] [STORAGE=url]
+study: install ## check the data, run or resume a study, export its front (EXPORT=0 skips), report: make study [DATA=dir] [STUDY=name] [TRIALS=n]
 	$(PY) -m search run --study "$(STUDY)" --storage "$(STORAGE)" --trials $(TRIALS) --space "$(SPACE)" \
 	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(SKIP_ARG)
+	$(if $(filter 0,$(EXPORT)),,$(PY) -m search export --study "$(STUDY)" --storage "$(STORAGE)")
 	$(PY) -m search report --study "$(STUDY)" --storage "$(STORAGE)"
 
 worker: install ## join an existing study until its budget: make worker STUDY=name STORAGE=postgresql+psycopg2://... [THREADS=n]
@@ -68,8 +72,15 @@ front: install ## print a study's Pareto front: make front [STUDY=name] [STORAGE
 report: install ## write reports/<study>/report.html and print the front: make report [STUDY=name]
 	$(PY) -m search report --study "$(STUDY)" --storage "$(STORAGE)"
 
-dashboard: install ## optuna-dashboard on 127.0.0.1:PORT for STORAGE, with trial notes and artifacts
-	$(PY) -m search dashboard --storage "$(STORAGE)" --port $(PORT)
+dashboard: install ## optuna-dashboard on 127.0.0.1 with trial notes and artifacts: make dashboard [STORAGE=url] [PORT=8080]
+	$(PY) -m search dashboard --storage "$(STORAGE)" --port $(or $(PORT),8080)
+
+export: install ## refit every front trial, convert to TFLite, verify with LiteRT, print the table: make export [STUDY=name]
+	$(PY) -m search export --study "$(STUDY)" --storage "$(STORAGE)"
+
+promote: install ## phone build of one trial in builds/<study>/trial-<n>/, registered in MLflow: make promote TRIAL=n [STUDY=name] [FORCE=1]
+	@$(if $(TRIAL),,echo "error: say which trial: make promote TRIAL=<n> (make front STUDY=$(STUDY) lists the front)" >&2; exit 2)
+	$(PY) -m search promote --study "$(STUDY)" --storage "$(STORAGE)" --trial "$(TRIAL)" $(if $(FORCE),--force,)
 
 test: install ## run the test suite (real TensorFlow, Optuna and stores, on tiny data)
 	$(PY) -m pytest
@@ -77,12 +88,10 @@ test: install ## run the test suite (real TensorFlow, Optuna and stores, on tiny
 clean-cache: ## delete resized-image caches (studies, builds and MLflow records are kept)
 	rm -rf cache/sizes
 
-PORT ?= 5000
-.PHONY: mlflow-ui sync-mlflow
 
 mlflow-ui: install ## the MLflow UI for the local store, on 127.0.0.1 only: make mlflow-ui [PORT=5000]
 	@mkdir -p mlflow/artifacts
-	$(PY) -m mlflow ui --host 127.0.0.1 --port $(PORT) \
+	$(PY) -m mlflow ui --host 127.0.0.1 --port $(or $(PORT),5000) \
 	  --backend-store-uri sqlite:///mlflow/mlflow.db --default-artifact-root mlflow/artifacts
 
 sync-mlflow: install ## log a study's missing trials to MLflow from its Optuna storage: make sync-mlflow [STUDY=name] [STORAGE=url]

@@ -1,4 +1,5 @@
-"""``python -m search``: check data, run a study or join it as a worker, report it, sync it into MLflow."""
+"""``python -m search``: check data, run a study or join it as a worker, report it, sync it into MLflow,
+export its front to TFLite and promote a trial to a phone build."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from export.record import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS
 from objectives.config import TrainingConfig
 from search.errors import USER_ERRORS
 from search.samplers import DEFAULT_SAMPLER, SAMPLERS
@@ -114,6 +116,36 @@ def _sync_mlflow(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_settings(args: argparse.Namespace):
+    from export.front_export import ExportSettings
+
+    return ExportSettings(study=args.study, storage=args.storage, exports_root=args.exports, cache_root=args.cache,
+                          author=args.author)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from export.front_export import export_front
+
+    export_front(_export_settings(args))
+    return 0
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from export.promote import PromoteSettings, promote
+
+    promote(PromoteSettings(export=_export_settings(args), trial=args.trial, force=args.force, builds_root=args.builds))
+    return 0
+
+
+def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_study_arguments(parser)
+    parser.add_argument("--exports", type=Path, default=DEFAULT_EXPORTS,
+                        help="exports go in EXPORTS/<study>/exports/trial-<n>/ (default: %(default)s)")
+    parser.add_argument("--cache", type=Path, default=Path("cache"), help="resized-image cache (default: %(default)s)")
+    parser.add_argument("--author", default=DEFAULT_AUTHOR,
+                        help="author written into the TFLite metadata (default: %(default)s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m search", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "(MLFLOW_TRACKING_URI, else mlflow/mlflow.db)")
     _add_study_arguments(sync)
     sync.set_defaults(handler=_sync_mlflow)
+
+    export = commands.add_parser("export", help="refit, convert, verify and report every Pareto-front trial")
+    _add_export_arguments(export)
+    export.set_defaults(handler=_export)
+
+    promote = commands.add_parser("promote", help="write a phone build of one trial and register it in MLflow")
+    _add_export_arguments(promote)
+    promote.add_argument("--trial", type=int, required=True, help="trial number (make front lists the front)")
+    promote.add_argument("--force", action="store_true", help="allow a COMPLETE trial that is not on the front")
+    promote.add_argument("--builds", type=Path, default=DEFAULT_BUILDS,
+                         help="the build goes in BUILDS/<study>/trial-<n>/ (default: %(default)s)")
+    promote.set_defaults(handler=_promote)
     return parser
 
 

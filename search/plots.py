@@ -104,3 +104,26 @@ def learning_curves_plot(curves: list[dict[str, list[float]]], path: Path, title
     accuracy_axes.legend(fontsize=7)
     figure.suptitle(title, fontsize=10)
     return _save(figure, path)
+
+
+def confusion_matrix_plot(true_names: list[str], predicted: list[str], class_names: list[str], path: Path,
+                          title: str) -> Path:
+    """Counts of (true class, predicted class) over the test images, classes in the model's order."""
+    index = {name: i for i, name in enumerate(class_names)}
+    matrix = np.zeros((len(class_names), len(class_names)), dtype=int)
+    for true, guess in zip(true_names, predicted):
+        matrix[index[true], index[guess]] += 1
+    side = 1.5 + 0.45 * len(class_names)
+    figure, axes = plt.subplots(figsize=(side + 1, side))
+    image = axes.imshow(matrix, cmap="Blues")
+    for i in range(len(class_names)):
+        for j in range(len(class_names)):
+            axes.text(j, i, matrix[i, j], ha="center", va="center", fontsize=8,
+                      color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+    axes.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right", fontsize=8)
+    axes.set_yticks(range(len(class_names)), class_names, fontsize=8)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title(f"{title}\naccuracy {np.trace(matrix) / max(matrix.sum(), 1):.3f}", fontsize=9)
+    figure.colorbar(image, ax=axes, fraction=0.046)
+    return _save(figure, path)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import optuna
 from optuna.trial import TrialState
 
+from export.record import ExportSummary
+
 
 @dataclass(frozen=True)
 class TrialRow:
@@ -20,7 +22,13 @@ class TrialRow:
     accuracy_std: float
     params: int
     on_front: bool
-    export: dict | None  # the export step's comparison, when this trial was exported
+    export: dict[str, str] | None  # Keras vs TFLite comparison, when this trial was exported
+
+
+def exported_comparison(study: optuna.Study, number: int) -> dict[str, str] | None:
+    """The export step's Keras / float32 / int8 comparison of a trial, if it was exported."""
+    summary = ExportSummary.load(study, number)
+    return summary.comparison() if summary else None
 
 
 def trial_rows(study: optuna.Study) -> list[TrialRow]:
@@ -35,7 +43,7 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
             generator=config["generator"], filters=arch["filters"][0],
             neurons=arch["neurons"][0] if arch["neurons"] else 0, accuracy=trial.values[0],
             accuracy_std=trial.user_attrs.get("cv_accuracy_std", 0.0), params=int(trial.values[1]),
-            on_front=trial.number in front, export=trial.user_attrs.get("export"),
+            on_front=trial.number in front, export=exported_comparison(study, trial.number),
         ))
     return rows
 

@@ -21,7 +21,7 @@ def write_image(path: Path, pixels: np.ndarray, mode: str | None = None) -> Path
 
 
 @pytest.fixture(scope="session", autouse=True)
-def mlflow_store(tmp_path_factory):
+def isolated_mlflow_store(tmp_path_factory):
     """Every test logs to a throw-away MLflow store, never to the repository's mlflow/ folder."""
     store = tmp_path_factory.mktemp("mlflow")
     previous = os.environ.get("MLFLOW_TRACKING_URI")

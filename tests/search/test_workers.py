@@ -59,14 +59,18 @@ def _finish(process: subprocess.Popen, timeout: float = 600) -> tuple[int, str, 
 def _first_running(study_name: str, storage: str, process: subprocess.Popen, timeout: float = 180):
     """Wait until ``process`` has a trial under way; return it."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        if study_name in optuna.study.get_all_study_names(storage):  # `run` may not have created it yet
-            study = optuna.load_study(study_name=study_name, storage=storage)
-            running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-            if running:
-                return running[0]
-        time.sleep(0.2)
+    opened = optuna.storages.RDBStorage(storage)  # one engine for the whole wait: a new one per poll leaks connections
+    try:
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            if study_name in optuna.study.get_all_study_names(opened):  # `run` may not have created it yet
+                study = optuna.load_study(study_name=study_name, storage=opened)
+                running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                if running:
+                    return running[0]
+            time.sleep(0.2)
+    finally:
+        opened.engine.dispose()
     raise AssertionError("no trial started")
 
 

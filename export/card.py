@@ -1,0 +1,112 @@
+"""The model card of a phone build: what the model is, how well each runtime did, and how to feed it.
+
+JSON for programs, Markdown for people; both are written from the same dict, so they cannot disagree.
+Every number comes from the export summary, measured on the two files the build holds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from export.record import ExportSummary
+from export.registry import Registration
+from search.record import StudyRecord
+
+CARD_JSON = "model_card.json"
+CARD_MARKDOWN = "model_card.md"
+
+
+def model_card(study: str, summary: ExportSummary, record: StudyRecord, registration: Registration,
+               promoted_at: str, file_names: dict[str, str]) -> dict:
+    """The card's content; ``file_names`` maps "float32", "int8", "labels" to the build's file names."""
+    return {
+        "study": study,
+        "trial": summary.trial,
+        "promoted_at": promoted_at,
+        "model": summary.description,
+        "configuration": summary.config,
+        "cv_accuracy": summary.cv_accuracy,
+        "cv_accuracy_std": summary.cv_accuracy_std,
+        "params": summary.params,
+        "test": {
+            "images": summary.test_images,
+            "accuracy": {"keras": summary.keras_accuracy, "tflite_float32": summary.float32["accuracy"],
+                         "tflite_int8": summary.int8["accuracy"], "phone_path_int8": summary.phone_int8_accuracy},
+            "top1_agreement_with_keras": {"tflite_float32": summary.float32["agreement"],
+                                          "tflite_int8": summary.int8["agreement"]},
+            "float32_max_abs_diff": summary.float32["max_abs_diff"],
+            "int8_drop": summary.int8_drop,
+            "int8_drop_alarm": summary.int8_drop_alarm,
+            "files": record.test_files,
+        },
+        "files": {
+            file_names["float32"]: {"bytes": summary.float32["size_bytes"], "sha256": summary.sha256["float32"],
+                                    "median_latency_ms_1_thread": summary.float32["latency_ms"], "input": "float32"},
+            file_names["int8"]: {"bytes": summary.int8["size_bytes"], "sha256": summary.sha256["int8"],
+                                 "median_latency_ms_1_thread": summary.int8["latency_ms"], "input": "uint8"},
+            file_names["labels"]: {"lines": len(summary.class_names)},
+        },
+        "input": {"width": summary.image_size, "height": summary.image_size, "channels": 3, "color_space": "RGB",
+                  "normalisation": summary.normalisation, "resize": "bilinear, whole image squared"},
+        "class_names": summary.class_names,
+        "mlflow": asdict(registration),
+        "data": {"data_dir": record.data_dir, "fingerprint": record.fingerprint},
+        "exported_at": summary.exported_at,
+    }
+
+
+def card_markdown(card: dict) -> str:
+    """The card for people: the numbers, then what to put where."""
+    test, accuracy, files = card["test"], card["test"]["accuracy"], card["files"]
+    norm = card["input"]["normalisation"]
+    lines = [
+        f"# {card['study']} / trial {card['trial']}: {card['model']}",
+        "",
+        f"Promoted {card['promoted_at']} (exported {card['exported_at']}). {card['params']:,} parameters.",
+        f"Cross-validation accuracy {card['cv_accuracy']:.3f} ± {card['cv_accuracy_std']:.3f}.",
+        "",
+        f"## Test accuracy ({test['images']} held-out images the search never saw)",
+        "",
+        "| runtime | accuracy | top-1 agreement with Keras |",
+        "|---|---|---|",
+        f"| Keras (computer) | {accuracy['keras']:.3f} | - |",
+        f"| TFLite float32 (LiteRT) | {accuracy['tflite_float32']:.3f} | {test['top1_agreement_with_keras']['tflite_float32']:.3f} |",
+        f"| TFLite int8 (LiteRT) | {accuracy['tflite_int8']:.3f} | {test['top1_agreement_with_keras']['tflite_int8']:.3f} |",
+        f"| TFLite int8, phone-like path (JPEG q90, bilinear resize) | {accuracy['phone_path_int8']:.3f} | - |",
+        "",
+        f"Float32 outputs differ from Keras by at most {test['float32_max_abs_diff']:.1e}.",
+    ]
+    if test["int8_drop_alarm"]:
+        lines.append(f"**WARNING: the int8 model loses {test['int8_drop']:.1%} test accuracy against Keras.**")
+    lines += ["", "## Files", "", "| file | size | median latency, 1 thread | input |", "|---|---|---|---|"]
+    for name, info in files.items():
+        if "bytes" in info:
+            lines.append(f"| {name} | {info['bytes'] / 1024:.1f} KB | {info['median_latency_ms_1_thread']:.3f} ms | {info['input']} |")
+    lines += [
+        "",
+        "## Input",
+        "",
+        f"{card['input']['width']}x{card['input']['height']} RGB, resized bilinearly; "
+        f"value = (pixel - {norm['mean']:g}) / {norm['std']:g} for the float32 model; the int8 model takes the raw "
+        "uint8 pixels. Both files carry this in their TFLite metadata, with labels.txt packed in.",
+        "",
+        f"Classes, in output order: {', '.join(card['class_names'])}.",
+        "",
+        "## Provenance",
+        "",
+        f"- configuration: `{json.dumps(card['configuration'])}`",
+        f"- MLflow: run `{card['mlflow']['run_id']}`, registered model `{card['mlflow']['model_name']}` "
+        f"version {card['mlflow']['version']} (alias `{card['mlflow']['alias']}`), tracking URI `{card['mlflow']['tracking_uri']}`",
+        f"- data: `{card['data']['data_dir']}` (fingerprint `{card['data']['fingerprint'][:16]}`)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_card(folder: Path, card: dict) -> tuple[Path, Path]:
+    json_path, markdown_path = folder / CARD_JSON, folder / CARD_MARKDOWN
+    json_path.write_text(json.dumps(card, indent=2))
+    markdown_path.write_text(card_markdown(card))
+    return markdown_path, json_path

@@ -1,0 +1,163 @@
+"""Export a study's Pareto front: refit, convert, write metadata, verify, and report every model.
+
+Each finished export is saved at once (files and summary), so an interrupted export keeps what it
+finished and a re-run skips it; promote reads the same summaries.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import keras
+import numpy as np
+import optuna
+
+from export.convert import to_float32, to_int8
+from export.metadata import ModelDescription, with_metadata, write_labels
+from export.phone_path import phone_images
+from export.record import DEFAULT_AUTHOR, DEFAULT_EXPORTS, ExportFiles, ExportSummary, sha256
+from export.refit import refit, study_data
+from export.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, compare, decode_images
+from objectives.config import TrialConfig
+from objectives.prepared import PreparedData
+from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.training import predict
+from search.dashboard import default_artifact_dir, publish_export
+from search.record import StudyRecord
+from search.study_access import open_study
+
+@dataclass(frozen=True)
+class ExportSettings:
+    study: str
+    storage: str
+    exports_root: Path = DEFAULT_EXPORTS
+    cache_root: Path = Path("cache")
+    author: str = DEFAULT_AUTHOR
+
+
+def front_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """The feasible Pareto front, smallest model first (the order of ``search.front``)."""
+    return sorted(study.best_trials, key=lambda t: (t.values[1], -t.values[0]))
+
+
+def _description(study: str, trial: optuna.trial.FrozenTrial, config: TrialConfig, variant: str,
+                 class_names: list[str], author: str, when: datetime) -> ModelDescription:
+    size = config.image_size
+    text = (f"{config.describe()} ({variant}). CV accuracy {trial.values[0]:.3f} ± "
+            f"{trial.user_attrs.get('cv_accuracy_std', 0.0):.3f}. Input {size}x{size} RGB, "
+            f"(pixel - {INPUT_NORMALISATION.mean:g}) / {INPUT_NORMALISATION.std:g}. "
+            f"{len(class_names)} classes: {', '.join(class_names)}.")
+    return ModelDescription(name=f"{study} trial {trial.number} {variant}",
+                            version=f"trial-{trial.number}+{when:%Y%m%d%H%M%S}", description=text, author=author)
+
+
+def _name_accuracy(predicted: list[str], true_names: list[str]) -> float:
+    return float(np.mean([p == t for p, t in zip(predicted, true_names)]))
+
+
+def export_trial(study: optuna.Study, record: StudyRecord, trial: optuna.trial.FrozenTrial, data: PreparedData,
+                 settings: ExportSettings) -> ExportSummary:
+    """Refit, evaluate, convert, write metadata and verify one trial; save and return its summary."""
+    config = TrialConfig.from_dict(trial.user_attrs["config"])
+    files = ExportFiles.of(settings.exports_root, study.study_name, trial.number)
+    files.folder.mkdir(parents=True, exist_ok=True)
+    class_names = list(record.class_names)
+    when = datetime.now(timezone.utc)
+
+    started = time.perf_counter()
+    model = refit(config, data)
+    refit_seconds = time.perf_counter() - started
+    model.save(files.keras)
+    keras_scores = predict(model, data.test_images(config.image_size))
+    write_labels(files.labels, class_names)
+    about = lambda variant: _description(study.study_name, trial, config, variant, class_names, settings.author, when)
+    files.float32.write_bytes(with_metadata(to_float32(model), about("float32"), config.image_size, files.labels))
+    files.int8.write_bytes(with_metadata(to_int8(model, data.search_images(config.image_size), config.training.seed),
+                                         about("int8"), config.image_size, files.labels))
+    keras.backend.clear_session()
+
+    test_paths = [Path(record.data_dir) / name for name in record.test_files]
+    true_names = [Path(name).parts[0] for name in record.test_files]  # the class folder, not a training index
+    float32_model, int8_model = LiteRTClassifier(files.float32), LiteRTClassifier(files.int8)
+    float32 = compare(float32_model, decode_images(test_paths, float32_model.size), true_names, keras_scores, class_names)
+    int8 = compare(int8_model, decode_images(test_paths, int8_model.size), true_names, keras_scores, class_names)
+    phone = _name_accuracy(int8_model.predicted_labels(phone_images(test_paths, int8_model.size)), true_names)
+    keras_accuracy = _name_accuracy([class_names[i] for i in np.argmax(keras_scores, axis=1)], true_names)
+
+    summary = ExportSummary(
+        trial=trial.number, description=config.describe(), config=trial.user_attrs["config"],
+        cv_accuracy=float(trial.values[0]), cv_accuracy_std=float(trial.user_attrs.get("cv_accuracy_std", 0.0)),
+        params=int(trial.values[1]), image_size=config.image_size,
+        normalisation={"mean": INPUT_NORMALISATION.mean, "std": INPUT_NORMALISATION.std},
+        class_names=class_names, test_images=len(test_paths), keras_accuracy=keras_accuracy,
+        float32=asdict(float32), int8=asdict(int8), phone_int8_accuracy=phone,
+        float32_matches_keras=float32.max_abs_diff <= FLOAT32_TOLERANCE,  # agreement is reported: near-ties may flip
+        int8_drop=keras_accuracy - int8.accuracy, int8_drop_alarm=keras_accuracy - int8.accuracy > INT8_DROP_ALARM,
+        sha256={"float32": sha256(files.float32), "int8": sha256(files.int8)},
+        refit_seconds=round(refit_seconds, 3), exported_at=when.isoformat(timespec="seconds"), folder=str(files.folder),
+    )
+    summary.save(study, files)
+    publish_export(study, trial, true_names, [class_names[i] for i in np.argmax(keras_scores, axis=1)], class_names,
+                   default_artifact_dir(settings.storage))
+    _warn_loudly(summary)
+    return summary
+
+
+def _warn_loudly(summary: ExportSummary) -> None:
+    """Problems go to stderr in capitals: they decide whether a model may go to a phone."""
+    if not summary.float32_matches_keras:
+        print(f"!!! TRIAL {summary.trial}: THE FLOAT32 TFLITE MODEL DOES NOT MATCH KERAS (max |diff| "
+              f"{summary.float32['max_abs_diff']:.2e}, tolerance {FLOAT32_TOLERANCE:.0e}, top-1 agreement "
+              f"{summary.float32['agreement']:.3f}); it will not be promoted", file=sys.stderr)
+    if summary.int8_drop_alarm:
+        print(f"!!! TRIAL {summary.trial}: THE INT8 MODEL LOSES {summary.int8_drop:.1%} TEST ACCURACY "
+              f"(Keras {summary.keras_accuracy:.3f} -> int8 {summary.int8['accuracy']:.3f}; alarm above "
+              f"{INT8_DROP_ALARM:.0%}); prefer model_float32.tflite on the phone or check the int8 model",
+              file=sys.stderr)
+
+
+def export_front(settings: ExportSettings) -> list[ExportSummary]:
+    """Export every front trial not yet exported (or whose files changed); print the comparison table."""
+    study = open_study(settings.study, settings.storage)
+    record = StudyRecord.load(study)
+    trials = front_trials(study)
+    if not trials:
+        print(f"study {settings.study!r} has no completed trial yet: nothing to export")
+        return []
+    data = study_data(settings.study, record, settings.cache_root,
+                      sorted({TrialConfig.from_dict(t.user_attrs["config"]).image_size for t in trials}))
+    summaries = []
+    for trial in trials:
+        summary = reusable_summary(study, trial, settings.exports_root)
+        if summary is None:
+            print(f"exporting trial {trial.number}: {trial.user_attrs.get('description', '')}", flush=True)
+            summary = export_trial(study, record, trial, data, settings)
+        else:
+            print(f"trial {trial.number}: already exported in {summary.folder}")
+        summaries.append(summary)
+    print(f"\nfront of study {settings.study!r}: test accuracy on {summaries[0].test_images} held-out images")
+    print(format_exports(summaries))
+    return summaries
+
+
+def reusable_summary(study: optuna.Study, trial: optuna.trial.FrozenTrial, exports_root: Path) -> ExportSummary | None:
+    """The trial's stored export if its files are still exactly the ones measured."""
+    summary = ExportSummary.load(study, trial.number)
+    files = ExportFiles.of(exports_root, study.study_name, trial.number)
+    if summary is None or summary.config != trial.user_attrs.get("config") or not summary.files_intact(files):
+        return None
+    return summary
+
+
+def format_exports(summaries: list[ExportSummary]) -> str:
+    """Keras vs float32 vs int8 (and the phone-like path) per front model, with sizes and latency."""
+    columns = list(summaries[0].comparison())
+    header = ("trial", "model", "params", *columns)
+    rows = [(str(s.trial), s.description, f"{s.params:,}", *s.comparison().values()) for s in summaries]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    line = lambda cells: "  ".join(c.ljust(w) if i == 1 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])

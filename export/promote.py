@@ -1,0 +1,94 @@
+"""Promote one trial to a phone build: the two TFLite files, labels.txt and a model card, registered in MLflow.
+
+The build reuses the trial's export (done by ``make study`` or ``python -m search export``) when its
+files are intact, and exports the trial itself otherwise.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import optuna
+from mlflow.exceptions import MlflowException
+from optuna.trial import TrialState
+
+from export.card import model_card, write_card
+from export.front_export import ExportSettings, export_trial, reusable_summary
+from export.record import DEFAULT_BUILDS, ExportFiles
+from export.refit import study_data
+from export.registry import log_file, register_build
+from objectives.config import TrialConfig
+from search.errors import StudyError
+from search.record import StudyRecord
+from search.run import check_study_name
+from search.study_access import open_study
+
+@dataclass(frozen=True)
+class PromoteSettings:
+    export: ExportSettings
+    trial: int
+    force: bool = False
+    builds_root: Path = DEFAULT_BUILDS
+
+
+def chosen_trial(study: optuna.Study, number: int, force: bool) -> optuna.trial.FrozenTrial:
+    """The trial to promote, refused with the reason unless it is a COMPLETE front trial (or forced)."""
+    trials = study.get_trials(deepcopy=False)
+    match = [t for t in trials if t.number == number]
+    front = sorted(t.number for t in study.best_trials)
+    listing = f"front trials: {', '.join(map(str, front)) or 'none'} (make front STUDY={study.study_name})"
+    if not match:
+        raise StudyError(f"study {study.study_name!r} has no trial {number} (it has {len(trials)} trials); {listing}")
+    trial = match[0]
+    if trial.state != TrialState.COMPLETE:
+        reason = trial.user_attrs.get("fail_reason") or trial.system_attrs.get("fail_reason") or ""
+        raise StudyError(f"trial {number} of study {study.study_name!r} is {trial.state.name}"
+                         f"{f' ({reason})' if reason else ''}; only a COMPLETE trial has a model to promote; {listing}")
+    if number not in front:
+        if not force:
+            raise StudyError(f"trial {number} of study {study.study_name!r} is not on the Pareto front (another "
+                             f"trial dominates it: as accurate and as small, better in one); {listing}; pass --force (FORCE=1) to promote it anyway")
+        print(f"warning: trial {number} is not on the Pareto front of {study.study_name!r} ({listing}); "
+              "promoting it because --force was given", file=sys.stderr)
+    return trial
+
+
+def promote(settings: PromoteSettings) -> Path:
+    """Write ``<builds>/<study>/trial-<n>/``, register its int8 model with alias ``phone``; return the folder."""
+    name = check_study_name(settings.export.study)
+    study = open_study(name, settings.export.storage)
+    record = StudyRecord.load(study)
+    trial = chosen_trial(study, settings.trial, settings.force)
+    summary = reusable_summary(study, trial, settings.export.exports_root)
+    if summary is None:
+        print(f"trial {trial.number} has no intact export yet: exporting it now", flush=True)
+        size = TrialConfig.from_dict(trial.user_attrs["config"]).image_size
+        summary = export_trial(study, record, trial, study_data(name, record, settings.export.cache_root, [size]),
+                               settings.export)
+    if not summary.float32_matches_keras:
+        raise StudyError(f"trial {trial.number}'s float32 TFLite model does not match Keras (max |diff| "
+                         f"{summary.float32['max_abs_diff']:.1e}); it is not promoted -- see {summary.folder}")
+
+    exported = ExportFiles.of(settings.export.exports_root, name, trial.number)
+    build = Path(settings.builds_root) / name / f"trial-{trial.number}"
+    if build.exists():
+        shutil.rmtree(build)  # a re-promotion replaces the build; the export it came from is kept
+    build.mkdir(parents=True)
+    for source in (exported.float32, exported.int8, exported.labels):
+        shutil.copy2(source, build / source.name)
+    try:
+        registration = register_build(study, trial, settings.export.storage, build, exported.int8.name)
+        card = model_card(name, summary, record, registration, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                          {"float32": exported.float32.name, "int8": exported.int8.name, "labels": exported.labels.name})
+        for path in write_card(build, card):
+            log_file(registration, path)
+    except MlflowException as error:
+        raise StudyError(f"the build files are in {build}, but MLflow ({error.__class__.__name__}: {error.message}) "
+                         "refused the registration; fix MLFLOW_TRACKING_URI and promote again (the export is reused)") from error
+    print(f"promoted trial {trial.number} of {name!r} to {build}/ ; MLflow: {registration.model_uri} = version "
+          f"{registration.version} (run {registration.run_id})")
+    return build

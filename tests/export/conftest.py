@@ -1,0 +1,79 @@
+"""One small real study, exported once per test module: three classes whose names sort differently from
+the order their folders were created in, distinct enough that a tiny CNN learns them perfectly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pytest
+import yaml
+
+from export.front_export import ExportSettings, export_front
+from export.record import ExportSummary
+from objectives.config import TrainingConfig
+from search.run import RunSettings, run_study
+from spaces.space import DEFAULT_SPACE
+from tests.conftest import write_image
+
+CREATION_ORDER = ("zebra", "apple", "mango")  # sorted: apple, mango, zebra
+
+
+def shape_pixels(name: str, rng: np.random.Generator, size: int = 24) -> np.ndarray:
+    """A jittered picture of the class: grey stripes, a red disk on white, or an orange-green gradient."""
+    y, x = np.mgrid[0:size, 0:size]
+    if name == "zebra":
+        shift = rng.integers(0, 4)
+        grey = np.where(((x + shift) // 3) % 2 == 0, 30, 225)
+        pixels = np.stack([grey] * 3, axis=-1)
+    elif name == "apple":
+        cy, cx = rng.integers(9, 15, size=2)
+        inside = (y - cy) ** 2 + (x - cx) ** 2 < rng.integers(25, 50)
+        pixels = np.where(inside[..., None], [200, 20, 30], [245, 245, 245])
+    else:
+        ramp = y / (size - 1)
+        pixels = np.stack([250 - 150 * ramp, 160 + 60 * ramp, 20 + 0 * ramp], axis=-1)
+    noisy = pixels + rng.normal(0, 8, pixels.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def write_shapes(root: Path, per_class: int = 16, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    for name in CREATION_ORDER:  # created in this order on purpose
+        for i in range(per_class):
+            write_image(root / name / f"{name}_{i:02d}.png", shape_pixels(name, rng))
+    return root
+
+
+def plain_space(path: Path, image_size: int = 16, **plain) -> Path:
+    """A space with a single possible configuration (unless ``plain`` widens it)."""
+    data = yaml.safe_load(DEFAULT_SPACE.read_text())
+    data.update(image_sizes=[image_size], generators=[1])
+    data["families"] = {"plain": {"conv_blocks": {"low": 1, "high": 1}, "filters": {"low": 8, "high": 8},
+                                  "dense_layers": {"low": 1, "high": 1}, "neurons": {"low": 16, "high": 16}, **plain}}
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@dataclass
+class ExportedStudy:
+    root: Path
+    data: Path
+    study: optuna.Study
+    settings: ExportSettings
+    summaries: list[ExportSummary]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> ExportedStudy:
+    """A one-trial study on the shapes, run and exported for real (about half a minute)."""
+    root = tmp_path_factory.mktemp("export")
+    data = write_shapes(root / "shapes")
+    storage = f"sqlite:///{root}/optuna.db"
+    study = run_study(RunSettings(study="shapes", storage=storage, trials=1, data_dir=data,
+                                  space=plain_space(root / "space.yaml"), cache_root=root / "cache",
+                                  training=TrainingConfig(epochs=10, folds=2, learning_rate=0.01)))
+    settings = ExportSettings(study="shapes", storage=storage, exports_root=root / "studies", cache_root=root / "cache")
+    return ExportedStudy(root, data, study, settings, export_front(settings))

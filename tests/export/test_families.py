@@ -1,0 +1,48 @@
+"""Every architecture family converts to float32 and int8 TFLite and runs under LiteRT like in Keras.
+
+Generators 3 and 4 put the FeaturewiseStandardization layer in the model and shufflenet has two custom
+layers: all of them must survive conversion with their fitted values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from export.convert import to_float32, to_int8
+from export.metadata import ModelDescription, read_metadata, with_metadata, write_labels
+from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, compare
+from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
+from objectives.prepared import prepare
+from objectives.training import compiled_model, fit, predict, standardizer_of
+
+FAMILIES = [
+    (ArchitectureConfig("plain", (4,), (8,)), 3),
+    (ArchitectureConfig("mobilenet", (8, 16), (8,)), 4),
+    (ArchitectureConfig("mobilenetv2", (8, 16), (8,), expansion=2), 1),
+    (ArchitectureConfig("shufflenet", (8, 16), (8,), groups=2), 3),
+]
+
+
+@pytest.mark.parametrize("architecture, generator", FAMILIES, ids=[a.family for a, _ in FAMILIES])
+def test_a_family_converts_and_verifies(architecture, generator, small_digits, tmp_path):
+    data = prepare(small_digits, tmp_path / "cache", [16], 0.25, 0)
+    config = TrialConfig(16, generator, architecture, TrainingConfig(epochs=1, folds=2))
+    model = compiled_model(config, len(data.class_names))
+    fit(model, config, data.search_images(16), data.search_labels)
+    if generator >= 3:
+        assert standardizer_of(model).is_fitted()
+    labels = write_labels(tmp_path / "labels.txt", list(data.class_names))
+    about = ModelDescription("test", "1", architecture.family, "tests")
+    (tmp_path / "f.tflite").write_bytes(with_metadata(to_float32(model), about, 16, labels))
+    (tmp_path / "q.tflite").write_bytes(with_metadata(to_int8(model, data.search_images(16), 0), about, 16, labels))
+
+    images = data.test_images(16)
+    truth = [data.class_names[i] for i in data.folder.labels[data.test_indices]]
+    keras_scores = predict(model, images)
+    float32 = compare(LiteRTClassifier(tmp_path / "f.tflite"), images, truth, keras_scores, list(data.class_names))
+    assert float32.max_abs_diff <= FLOAT32_TOLERANCE and float32.agreement == 1.0
+    int8 = LiteRTClassifier(tmp_path / "q.tflite")
+    assert int8.input["dtype"] == np.uint8 and read_metadata(tmp_path / "q.tflite").labels == list(data.class_names)
+    # int8 is only close, not equal: its probabilities stay within a few quantisation steps of Keras'.
+    assert np.max(np.abs(int8.scores_all(images) - keras_scores)) < 0.1

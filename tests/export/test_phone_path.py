@@ -1,0 +1,41 @@
+"""The phone-like path really differs from training's preprocessing where phones differ."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from export.phone_path import app_resize, jpeg_round_trip, phone_images
+from objectives.preprocessing import decode_rgb, resize
+from tests.conftest import write_image
+
+
+def _stripes(size: int) -> np.ndarray:
+    row = np.where(np.arange(size) % 2 == 0, 0, 255).astype(np.uint8)
+    return np.stack([np.tile(row, (size, 1))] * 3, axis=-1)
+
+
+def test_jpeg_round_trip_keeps_the_size_and_loses_some_detail(tmp_path):
+    path = write_image(tmp_path / "stripes.png", _stripes(40))
+    pixels = jpeg_round_trip(path)
+    assert pixels.shape == (40, 40, 3) and pixels.dtype == np.uint8
+    assert 0 < np.abs(pixels.astype(int) - _stripes(40)).mean() < 64
+
+
+def test_app_resize_does_not_smooth_when_shrinking_like_pillow_does():
+    """One-pixel stripes shrunk 40 -> 13: Pillow's filtered bilinear averages them to grey, the app's sampling aliases."""
+    stripes = _stripes(40)
+    pillow = resize(Image.fromarray(stripes), 13)
+    app = app_resize(stripes, 13)
+    assert app.shape == pillow.shape == (13, 13, 3)
+    assert np.abs(pillow.astype(int) - 128).max() < 40  # smoothed to mid-grey
+    assert np.abs(app.astype(int) - pillow.astype(int)).mean() > 40  # the app keeps aliasing
+
+
+def test_the_phone_path_resizes_to_the_model_size(tmp_path):
+    first = write_image(tmp_path / "a.png", _stripes(30))
+    second = write_image(tmp_path / "b.png", np.full((20, 12, 3), 200, np.uint8))
+    images = phone_images([first, second], 16)
+    assert images.shape == (2, 16, 16, 3)
+    assert np.abs(images[1].astype(int) - 200).max() <= 2  # a flat image stays flat through JPEG and resize
+    assert decode_rgb(second).size == (12, 20)
