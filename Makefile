@@ -20,18 +20,24 @@ FORCE ?=
 DATA_ARG := $(if $(DATA),--data "$(DATA)",)
 THREADS_ARG := $(if $(THREADS),--threads $(THREADS),)
 SKIP_ARG := $(if $(filter 1 true yes,$(SKIP_UNREADABLE)),--skip-unreadable,)
+MAX_PARAMS ?=
+MAX_INT8_KB ?=
+MAX_LATENCY_MS ?=
+BUDGET_ARGS := $(if $(MAX_PARAMS),--max-params $(MAX_PARAMS),) $(if $(MAX_INT8_KB),--max-int8-kb $(MAX_INT8_KB),) \
+  $(if $(MAX_LATENCY_MS),--max-latency-ms $(MAX_LATENCY_MS),)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export MLFLOW_DISABLE_TELEMETRY := true
 
 PORT ?=
 
-.PHONY: help install system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow test clean-cache
+.PHONY: help install system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow bench test clean-cache
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$(STORAGE) SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER) EXPORT=$(EXPORT) TRIAL=$(TRIAL) FORCE=$(FORCE)"
 	@echo "             THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
+	@echo "             device budgets: MAX_PARAMS=n MAX_INT8_KB=kb MAX_LATENCY_MS=ms (checked before training)"
 
 install: $(VENV)/.installed ## create .venv from requirements.lock (and the libusb system library)
 
@@ -55,7 +61,7 @@ system-deps: ## the system library tflite-support needs (libusb-1.0), installed 
 
 study: install ## check the data, run or resume a study, export its front (EXPORT=0 skips), report: make study [DATA=dir] [STUDY=name] [TRIALS=n]
 	$(PY) -m search run --study "$(STUDY)" --storage "$(STORAGE)" --trials $(TRIALS) --space "$(SPACE)" \
-	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(SKIP_ARG)
+	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(SKIP_ARG) $(BUDGET_ARGS)
 	$(if $(filter 0,$(EXPORT)),,$(PY) -m search export --study "$(STUDY)" --storage "$(STORAGE)")
 	$(PY) -m search report --study "$(STUDY)" --storage "$(STORAGE)"
 
@@ -84,6 +90,13 @@ promote: install ## phone build of one trial in builds/<study>/trial-<n>/, regis
 
 test: install ## run the test suite (real TensorFlow, Optuna and stores, on tiny data)
 	$(PY) -m pytest
+
+bench: install ## the benchmark of BENCHMARKS.md (hours): recipe vs random search vs the service, digits and Fashion-MNIST
+	@if [ ! -d /usr/share/datasets/fashion-mnist ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; \
+	  else echo "the benchmark needs Fashion-MNIST: sudo apt-get install -y dataset-fashion-mnist" >&2; exit 1; fi; \
+	fi
+	$(PY) -m bench
 
 clean-cache: ## delete resized-image caches (studies, builds and MLflow records are kept)
 	rm -rf cache/sizes

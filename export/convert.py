@@ -15,6 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from export.native_output import native_stderr_held
 from objectives.preprocessing import INPUT_NORMALISATION
 
 REPRESENTATIVE_IMAGES = 200  # enough to calibrate activation ranges; more only slows conversion
@@ -48,7 +49,8 @@ def to_int8(model: keras.Model, training_images: np.ndarray, seed: int) -> bytes
 
 
 def _convert(converter: tf.lite.TFLiteConverter) -> bytes:
-    """Convert without the converter's page of SavedModel signatures on stdout, which buries the report."""
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+    """Convert without the converter's page of SavedModel signatures on stdout and its C++ log lines
+    on stderr, which bury the report."""
+    with contextlib.redirect_stdout(io.StringIO()), native_stderr_held(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Statistics for quantized inputs")
         return converter.convert()

@@ -16,6 +16,7 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 from export.metadata import ReadMetadata, read_metadata
+from export.native_output import native_stderr_held
 from objectives.preprocessing import decode_rgb, resize
 
 # Float32 TFLite and Keras run the same float32 graph with different kernels (summation order, fused
@@ -34,8 +35,9 @@ class LiteRTClassifier:
     def __init__(self, model_path: Path, num_threads: int = 1):
         self.path = Path(model_path)
         self.metadata: ReadMetadata = read_metadata(self.path)
-        self.interpreter = Interpreter(model_path=str(self.path), num_threads=num_threads)
-        self.interpreter.allocate_tensors()
+        with native_stderr_held():
+            self.interpreter = Interpreter(model_path=str(self.path), num_threads=num_threads)
+            self.interpreter.allocate_tensors()
         self.input = self.interpreter.get_input_details()[0]
         self.output = self.interpreter.get_output_details()[0]
 
@@ -78,15 +80,19 @@ class LiteRTClassifier:
         return [self.labels[i] for i in np.argmax(self.scores_all(images), axis=1)]
 
     def median_latency_ms(self, pixels: np.ndarray, runs: int = LATENCY_RUNS) -> float:
-        """Median wall time of ``invoke`` on one image (input already set), after a warm-up run."""
         self.interpreter.set_tensor(self.input["index"], self.input_tensor(pixels))
-        self.interpreter.invoke()
-        times = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            self.interpreter.invoke()
-            times.append(time.perf_counter() - started)
-        return statistics.median(times) * 1000.0
+        return median_invoke_ms(self.interpreter, runs)
+
+
+def median_invoke_ms(interpreter: Interpreter, runs: int = LATENCY_RUNS) -> float:
+    """Median wall time of ``invoke`` (input already set), after a warm-up run."""
+    interpreter.invoke()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        interpreter.invoke()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000.0
 
 
 @dataclass(frozen=True)

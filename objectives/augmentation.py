@@ -8,6 +8,8 @@ touch validation or test images.
 
 from __future__ import annotations
 
+import math
+
 import keras
 import tensorflow as tf
 
@@ -33,6 +35,58 @@ class RandomBrightnessScale(keras.layers.Layer):
         return input_shape
 
 
+class RandomAffine(keras.layers.Layer):
+    """ImageDataGenerator's geometric augmentations as it applied them: rotation, shear, zoom, shifts and
+    flips composed into one transform per image and one resampling, with nearest fill.
+
+    Ranges mean what they meant there: ``rotation`` and ``shear`` in degrees, ``zoom`` 0.2 scales each axis
+    by a factor in [0.8, 1.2], ``shift`` 0.2 moves by up to a fifth of the side. One resampling instead of
+    Keras' separate RandomRotation / RandomZoom / RandomShear / RandomTranslation / RandomFlip layers
+    (a resampling each) also made generator 4's pipeline about three times faster here.
+    """
+
+    def __init__(self, rotation: float = 0.0, shear: float = 0.0, zoom: float = 0.0, shift: float = 0.0,
+                 flips: bool = False, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.rotation, self.shear, self.zoom, self.shift, self.flips = rotation, shear, zoom, shift, flips
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def _uniform(self, count, bound: float):
+        return keras.random.uniform((count,), -bound, bound, seed=self.seed_generator)
+
+    def transforms(self, count, height: float, width: float):
+        """Per image, the 8 numbers of ``ImageProjectiveTransformV3``: output pixel -> input pixel."""
+        theta = self._uniform(count, self.rotation * math.pi / 180)
+        shear = self._uniform(count, self.shear * math.pi / 180)
+        zoom_x, zoom_y = 1.0 + self._uniform(count, self.zoom), 1.0 + self._uniform(count, self.zoom)
+        shift_x, shift_y = self._uniform(count, self.shift) * width, self._uniform(count, self.shift) * height
+        flip_x = flip_y = tf.ones((count,))
+        if self.flips:
+            coin = lambda: tf.where(keras.random.uniform((count,), seed=self.seed_generator) < 0.5, -1.0, 1.0)
+            flip_x, flip_y = coin(), coin()
+        cos, sin = tf.cos(theta), tf.sin(theta)
+        # rotation @ shear @ zoom @ flip, as ImageDataGenerator composes them (shear acts on x by y)
+        a00, a01 = cos * zoom_x * flip_x, (-cos * tf.sin(shear) - sin * tf.cos(shear)) * zoom_y * flip_y
+        a10, a11 = sin * zoom_x * flip_x, (-sin * tf.sin(shear) + cos * tf.cos(shear)) * zoom_y * flip_y
+        centre_x, centre_y = (width - 1) / 2, (height - 1) / 2
+        a02 = centre_x - a00 * centre_x - a01 * centre_y + shift_x
+        a12 = centre_y - a10 * centre_x - a11 * centre_y + shift_y
+        zeros = tf.zeros((count,))
+        return tf.stack([a00, a01, a02, a10, a11, a12, zeros, zeros], axis=1)
+
+    def call(self, images, training: bool = True):
+        if not training:
+            return images
+        shape = tf.shape(images)
+        transforms = self.transforms(shape[0], tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32))
+        moved = tf.raw_ops.ImageProjectiveTransformV3(images=images, transforms=transforms, output_shape=shape[1:3],
+                                                       fill_value=0.0, interpolation="BILINEAR", fill_mode="NEAREST")
+        return tf.ensure_shape(moved, images.shape)  # the op forgets the static size; the models need it
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
 def uses_standardization(generator: int) -> bool:
     """Generators 3 and 4 centre and scale each channel with training-fold statistics."""
     return generator >= 3
@@ -42,18 +96,10 @@ def augmentation_layers(generator: int, seed: int) -> list[keras.layers.Layer]:
     """The random transforms of one generator, for images already rescaled to [0, 1]."""
     if generator == 1:
         return []
-    layers: list[keras.layers.Layer] = [
-        keras.layers.RandomRotation(40 / 360, fill_mode="nearest", seed=seed),
-        RandomBrightnessScale(0.2, 1.0, seed=seed + 1),
-        keras.layers.RandomFlip("horizontal_and_vertical", seed=seed + 2),
-    ]
+    geometry = {"rotation": 40.0, "flips": True}
     if generator == 4:
-        layers += [
-            keras.layers.RandomZoom(0.2, fill_mode="nearest", seed=seed + 3),
-            keras.layers.RandomShear(x_factor=0.2, y_factor=0.2, fill_mode="nearest", seed=seed + 4),
-            keras.layers.RandomTranslation(0.2, 0.2, fill_mode="nearest", seed=seed + 5),
-        ]
-    return layers
+        geometry.update(zoom=0.2, shear=0.2, shift=0.2)
+    return [RandomAffine(**geometry, seed=seed), RandomBrightnessScale(0.2, 1.0, seed=seed + 1)]
 
 
 def training_pipeline(images: tf.Tensor, labels: tf.Tensor, generator: int, batch_size: int, seed: int) -> tf.data.Dataset:

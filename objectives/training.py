@@ -28,6 +28,8 @@ class FoldResult:
     accuracy: float  # over every validation image of the fold
     seconds: float  # building excluded, fit and evaluation included
     history: dict[str, list[float]] = field(default_factory=dict)  # per-epoch training loss/accuracy
+    fit_seconds: float = 0.0  # training alone (``fit``): what the overhead of a trial is measured against
+    epoch_images: int = 0  # epochs x training images: the compute the fold spent, comparable across methods
 
 
 @dataclass
@@ -52,6 +54,14 @@ class CrossValidationResult:
     @property
     def training_seconds(self) -> float:
         return float(sum(f.seconds for f in self.folds))
+
+    @property
+    def fit_seconds(self) -> float:
+        return float(sum(f.fit_seconds for f in self.folds))
+
+    @property
+    def epoch_images(self) -> int:
+        return int(sum(f.epoch_images for f in self.folds))
 
 
 FoldCallback = Callable[[FoldResult, "CrossValidationResult"], None]
@@ -101,23 +111,29 @@ def fit(model: keras.Model, config: TrialConfig, images: np.ndarray, labels: np.
     return {name: [float(v) for v in values] for name, values in history.history.items()}
 
 
-def recalibrate_batch_norm(model: keras.Model, images: np.ndarray, sample: int = 2048) -> None:
+def recalibrate_batch_norm(model: keras.Model, images: np.ndarray, sample: int = 512, batch: int = 512) -> None:
     """Set every batch-norm layer's moving statistics to the true statistics of the training images.
 
     The moving averages start at mean 0 / variance 1 and, after the few hundred steps of a small data
     set, still remember it: measured here, a MobileNetV2 at 100% training accuracy scored chance (0.21)
-    on its validation fold with moving statistics and 0.94 with batch statistics. One pass in training
-    mode with momentum 0 replaces the averages by the statistics of (a sample of) the training fold.
+    on its validation fold with moving statistics and 0.94 with batch statistics. Passes in training
+    mode over (a sample of) the training fold replace the averages by the image-weighted mean of the
+    batches' statistics (momentum = images seen before / images seen after the batch): the exact mean,
+    and the variance up to the small spread between batch means. Batches, not one pass over the whole
+    sample: a 2,048-image pass held gigabytes of activations and took 7 s on a MobileNetV2. 512 images give
+    every channel's statistics from hundreds of thousands of values, in about 0.2 s a fold.
     """
     layers = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
     if not layers:
         return
     momenta = [layer.momentum for layer in layers]
-    for layer in layers:
-        layer.momentum = 0.0
+    chosen = np.sort(np.random.default_rng(0).permutation(len(images))[:sample])
     try:
-        chosen = np.random.default_rng(0).permutation(len(images))[:sample]
-        model(images[np.sort(chosen)], training=True)
+        for start in range(0, len(chosen), batch):
+            part = chosen[start:start + batch]
+            for layer in layers:
+                layer.momentum = start / (start + len(part))
+            model(images[part], training=True)
     finally:
         for layer, momentum in zip(layers, momenta):
             layer.momentum = momentum
@@ -137,11 +153,11 @@ def predict(model: keras.Model, images: np.ndarray) -> np.ndarray:
 
 def cross_validate(config: TrialConfig, images: np.ndarray, labels: np.ndarray, num_classes: int,
                    folds: list[tuple[np.ndarray, np.ndarray]], on_fold: FoldCallback | None = None,
-                   on_built: Callable[["CrossValidationResult"], None] | None = None) -> CrossValidationResult:
+                   on_built: Callable[[keras.Model, "CrossValidationResult"], None] | None = None) -> CrossValidationResult:
     """Mean accuracy over ``folds`` (positions into ``images``).
 
-    ``on_built`` sees the parameter count before any training and ``on_fold`` each finished fold; either
-    may raise to stop the trial there.
+    ``on_built`` sees the compiled model and its parameter count before any training, and ``on_fold``
+    each finished fold; either may raise to stop the trial there.
     """
     started = time.perf_counter()
     model = compiled_model(config, num_classes)
@@ -150,13 +166,15 @@ def cross_validate(config: TrialConfig, images: np.ndarray, labels: np.ndarray, 
     model.summary(print_fn=lambda line, *args, **kwargs: summary.append(line))
     result = CrossValidationResult(model.count_params(), [], time.perf_counter() - started, "\n".join(summary))
     if on_built is not None:
-        on_built(result)
+        on_built(model, result)
     for number, (train, validation) in enumerate(folds):
         fresh.restore()
         fold_started = time.perf_counter()
         history = fit(model, config, images[train], labels[train])
+        fit_seconds = time.perf_counter() - fold_started
         fold = FoldResult(number, accuracy(model, images[validation], labels[validation]),
-                          time.perf_counter() - fold_started, history)
+                          time.perf_counter() - fold_started, history, fit_seconds,
+                          config.training.epochs * len(train))
         result.folds.append(fold)
         if on_fold is not None:
             on_fold(fold, result)

@@ -4,6 +4,7 @@ export its front to TFLite and promote a trial to a phone build."""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import warnings
 from pathlib import Path
@@ -45,8 +46,14 @@ def _run(args: argparse.Namespace) -> int:
     run_study(RunSettings(study=args.study, storage=args.storage, trials=args.trials, data_dir=args.data,
                           space=args.space, training=training, test_fraction=args.test_fraction,
                           sampler=args.sampler, cache_root=args.cache, skip_unreadable=args.skip_unreadable,
-                          prepare_only=args.prepare_only, mlflow=not args.no_mlflow))
+                          prepare_only=args.prepare_only, mlflow=not args.no_mlflow,
+                          early_stopping=not args.no_early_stopping, budgets=_budgets(args)))
     return 0
+
+
+def _budgets(args: argparse.Namespace) -> dict[str, float]:
+    given = {"max_params": args.max_params, "max_int8_kb": args.max_int8_kb, "max_latency_ms": args.max_latency_ms}
+    return {key: value for key, value in given.items() if value is not None}
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -170,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_worker_arguments(run)
     run.add_argument("--no-mlflow", action="store_true",
                      help="do not log to MLflow (sync-mlflow can add the study later)")
+    run.add_argument("--max-params", type=_positive, default=None, help="device budget: parameters (over the space file's)")
+    run.add_argument("--max-int8-kb", type=float, default=None, help="device budget: int8 .tflite size in KB")
+    run.add_argument("--max-latency-ms", type=float, default=None,
+                     help="device budget: single-thread LiteRT latency of the int8 model on this machine")
+    run.add_argument("--no-early-stopping", action="store_true",
+                     help="train every fold of every trial, even when a trial can no longer reach the front")
     run.set_defaults(handler=_run)
 
     worker = commands.add_parser("worker", help="join an existing study and run trials until its budget is reached")
@@ -223,10 +236,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def quiet_libraries() -> None:
+    """Keep the libraries' routine chatter out of the per-trial lines and tables people read."""
     warnings.filterwarnings("ignore", category=UserWarning, module="keras")
     warnings.filterwarnings("ignore", message=".*experimental.*")  # Optuna flags heartbeats and metric names
+    logging.getLogger("mlflow").setLevel(logging.WARNING)  # its INFO lines ("Creating initial tables") are noise here
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices: one model is traced per trial by design
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    quiet_libraries()
     try:
         if getattr(args, "study", None) is not None:
             from search.run import check_study_name

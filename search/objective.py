@@ -13,24 +13,18 @@ import keras
 import optuna
 import tensorflow as tf
 
+from export.probe import measure_int8
 from objectives.architectures import InfeasibleConfiguration, check_feasible
-from objectives.config import TrainingConfig
+from objectives.config import TrainingConfig, TrialConfig
 from objectives.prepared import PreparedData
 from objectives.training import CrossValidationResult, cross_validate
 from search.early_stopping import FoldPruner
+from search.trial_record import record_result
 from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
 
 # A trial that raises one of these failed for a reason of its own; the study goes on.
 TRIAL_FAILURES = (InfeasibleConfiguration, tf.errors.ResourceExhaustedError)
-
-def record_result(trial: optuna.Trial, result: CrossValidationResult) -> None:
-    trial.set_user_attr("fold_accuracies", result.accuracies)
-    trial.set_user_attr("cv_accuracy_std", result.std_accuracy)
-    trial.set_user_attr("training_seconds", round(result.training_seconds, 3))
-    trial.set_user_attr("build_seconds", round(result.build_seconds, 3))
-    trial.set_user_attr("learning_curves", [fold.history for fold in result.folds])
-    trial.set_user_attr("model_summary", result.model_summary)
 
 
 class Objective:
@@ -44,16 +38,25 @@ class Objective:
         self.on_trained = on_trained
         self.early_stopping = early_stopping
 
-    def check_budgets(self, trial: optuna.Trial, result: CrossValidationResult) -> None:
-        """Record the device-budget constraints of the built model; over budget, stop before training."""
-        constraints = self.space.budgets.constraints(result.params)
+    def check_budgets(self, trial: optuna.Trial, config: TrialConfig, model: keras.Model,
+                      result: CrossValidationResult) -> None:
+        """Record the device-budget constraints of the built model; over budget, stop before training.
+
+        The parameter count (and the size bound it gives) is free; only a configuration within those is
+        converted to int8 to measure its size and latency."""
+        budgets = self.space.budgets
+        int8 = None
+        if budgets.needs_int8_model and not budgets.violations(result.params):
+            int8 = measure_int8(model, self.data.search_images(config.image_size), config.training.seed)
+            trial.set_user_attr("int8_untrained", {"kb": round(int8.kb, 2), "latency_ms": round(int8.latency_ms, 4)})
+        constraints = budgets.constraints(result.params, int8)
         if not constraints:
             return
         for key, value in constraints.items():
             trial.set_constraint(key, value)
         # optuna-dashboard 0.21 reads feasibility only from this older attribute (STACK.md)
         trial.storage.set_trial_system_attr(trial._trial_id, "constraints", list(constraints.values()))
-        violations = self.space.budgets.violations(result.params)
+        violations = budgets.violations(result.params, int8)
         if violations:
             trial.set_user_attr("params", result.params)
             trial.set_user_attr("pruned_reason", "over budget before training: " + "; ".join(violations))
@@ -71,14 +74,13 @@ class Objective:
             pruner = FoldPruner(trial.study, trial, len(self.folds)) if self.early_stopping else None
             result = cross_validate(config, self.data.search_images(config.image_size), self.data.search_labels,
                                     len(self.data.class_names), self.folds, on_fold=pruner,
-                                    on_built=lambda built: self.check_budgets(trial, built))
+                                    on_built=lambda model, built: self.check_budgets(trial, config, model, built))
         except TRIAL_FAILURES as error:
             trial.set_user_attr("fail_reason", f"{error.__class__.__name__}: {error}")
             raise
         finally:
             keras.backend.clear_session()  # a long study would otherwise keep every trial's graph
         record_result(trial, result)
-        trial.set_user_attr("params", result.params)
         trial.set_user_attr("trial_seconds", round(time.perf_counter() - started, 3))
         if self.on_trained is not None:
             self.on_trained(trial)

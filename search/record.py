@@ -30,6 +30,7 @@ class StudyRecord:
     trials: int = 0  # the study's total trial budget, shared by all its workers; the latest ``run`` sets it
     skip_unreadable: bool = False  # unreadable images were left out (listed in skipped_files) instead of blocking
     skipped_files: list[str] = field(default_factory=list)
+    early_stopping: bool = True  # workers stop hopeless trials early exactly when the study's creator did
 
     @property
     def training_config(self) -> TrainingConfig:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import warnings
 from pathlib import Path
 
 import optuna
@@ -59,11 +60,16 @@ def size_generator_table(rows: list[TrialRow], family: str, sizes: list[int], ge
 
 
 def importances(study: optuna.Study) -> dict[str, dict[str, float]]:
-    """fANOVA importances for accuracy and for log10(parameters), over the parameters every trial has."""
+    """Importances for accuracy and for log10(parameters), over the parameters every trial has.
+
+    Optuna's default evaluator (PED-ANOVA) explains what it takes to make the target *low*, so accuracy
+    goes in negated: the importances say what makes a model accurate, and what makes it small."""
     found = {}
-    for name, target in (("cv_accuracy", lambda t: t.values[0]), ("log10 params", lambda t: math.log10(max(t.values[1], 1)))):
+    for name, target in (("cv_accuracy", lambda t: -t.values[0]), ("log10 params", lambda t: math.log10(max(t.values[1], 1)))):
         try:
-            found[name] = optuna.importance.get_param_importances(study, target=target)
+            with warnings.catch_warnings():  # "few trials per parameter value": true of every small study, said per value
+                warnings.simplefilter("ignore", UserWarning)
+                found[name] = optuna.importance.get_param_importances(study, target=target)
         except (RuntimeError, ValueError, ZeroDivisionError):
             continue  # fewer than two complete trials, or a parameter with a single value
     return {k: v for k, v in found.items() if v}

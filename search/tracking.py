@@ -83,6 +83,7 @@ def trial_metrics(trial: FrozenTrial) -> list[Metric]:
     metrics = [Metric(name, float(attrs[key]), stamp, 0) for name, key in (
         ("cv_accuracy_std", "cv_accuracy_std"), ("params", "params"), ("training_seconds", "training_seconds"),
         ("build_seconds", "build_seconds"), ("trial_seconds", "trial_seconds"), ("epochs", "epochs"),
+        ("fit_seconds", "fit_seconds"), ("epoch_images", "epoch_images"),
     ) if attrs.get(key) is not None]
     if trial.state == TrialState.COMPLETE:
         metrics.append(Metric("cv_accuracy", float(trial.values[0]), stamp, 0))

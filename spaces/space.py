@@ -24,7 +24,7 @@ FAMILY_PARAMETERS: dict[str, tuple[str, ...]] = {
 }
 TOP_LEVEL = ("image_sizes", "generators", "families")
 OPTIONAL = ("budgets",)
-BUDGETS = ("max_params", "max_int8_kb")
+BUDGETS = ("max_params", "max_int8_kb", "max_latency_ms")
 MIN_SIZE, MAX_SIZE = 8, 1024
 
 
@@ -146,3 +146,12 @@ def load_space(path: Path | str = DEFAULT_SPACE) -> SearchSpace:
     except yaml.YAMLError as error:
         raise SpaceError(f"{path}: not valid YAML: {error}") from error
     return parse_space(data, str(path))
+
+
+def with_budgets(space: SearchSpace, overrides: dict[str, float]) -> SearchSpace:
+    """The space with budgets given on the command line laid over the file's, and recorded in its source
+    (the study remembers the limits it ran under)."""
+    if not overrides:
+        return space
+    data = {**space.source, "budgets": {**(space.source.get("budgets") or {}), **overrides}}
+    return parse_space(data, origin="--max-* budget options")

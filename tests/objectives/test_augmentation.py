@@ -1,16 +1,41 @@
 import numpy as np
 import tensorflow as tf
 
-from objectives.augmentation import RandomBrightnessScale, augmentation_layers, training_pipeline, uses_standardization
+from objectives.augmentation import (RandomAffine, RandomBrightnessScale, augmentation_layers, training_pipeline,
+                                     uses_standardization)
 
 
-def test_generators_add_the_recipes_transforms_in_order():
-    names = {g: [type(layer).__name__ for layer in augmentation_layers(g, seed=0)] for g in (1, 2, 3, 4)}
-    assert names[1] == []
-    assert names[2] == ["RandomRotation", "RandomBrightnessScale", "RandomFlip"]
-    assert names[3] == names[2]  # generator 3 adds featurewise standardisation, which lives in the model
-    assert names[4] == names[2] + ["RandomZoom", "RandomShear", "RandomTranslation"]
+def _geometry(layer: RandomAffine) -> tuple:
+    return layer.rotation, layer.shear, layer.zoom, layer.shift, layer.flips
+
+
+def test_generators_have_the_recipes_settings():
+    layers = {g: augmentation_layers(g, seed=0) for g in (1, 2, 3, 4)}
+    assert layers[1] == []
+    for g in (2, 3, 4):
+        assert [type(layer).__name__ for layer in layers[g]] == ["RandomAffine", "RandomBrightnessScale"]
+        assert (layers[g][1].low, layers[g][1].high) == (0.2, 1.0)
+    assert _geometry(layers[2][0]) == _geometry(layers[3][0]) == (40.0, 0.0, 0.0, 0.0, True)
+    assert _geometry(layers[4][0]) == (40.0, 0.2, 0.2, 0.2, True)
+    # generator 3 adds featurewise standardisation, which lives in the model
     assert [uses_standardization(g) for g in (1, 2, 3, 4)] == [False, False, True, True]
+
+
+def test_an_affine_with_no_ranges_is_the_identity_and_flips_are_exact():
+    images = np.random.default_rng(0).random((64, 6, 6, 3)).astype(np.float32)
+    assert np.allclose(RandomAffine(seed=0)(images, training=True), images, atol=1e-6)
+    flipped = np.asarray(RandomAffine(flips=True, seed=0)(images, training=True))
+    variants = [images, images[:, :, ::-1], images[:, ::-1, :], images[:, ::-1, ::-1]]
+    kinds = [next(k for k, v in enumerate(variants) if np.allclose(flipped[i], v[i], atol=1e-6)) for i in range(64)]
+    assert set(kinds) == {0, 1, 2, 3}  # every flip happens, each pixel moved exactly
+    assert np.array_equal(np.asarray(RandomAffine(flips=True, seed=0)(images, training=False)), images)
+
+
+def test_shifts_and_rotations_fill_with_the_nearest_pixel_not_black():
+    images = np.full((32, 16, 16, 3), 0.5, np.float32) + np.random.default_rng(1).random((32, 16, 16, 3)).astype(np.float32) * 0.1
+    moved = np.asarray(augmentation_layers(4, seed=3)[0](images, training=True))
+    assert moved.min() >= 0.5 - 1e-6  # nothing outside the image was filled with zeros
+    assert not np.allclose(moved, images)
 
 
 def test_brightness_multiplies_by_a_factor_between_0_2_and_1():
@@ -31,8 +56,10 @@ def test_generator_one_passes_training_images_unchanged():
     assert np.allclose(seen, images[order])
 
 
-def test_generator_four_changes_training_images():
+def test_generator_four_changes_training_images_and_keeps_their_static_size():
     images = np.random.default_rng(0).random((10, 8, 8, 3)).astype(np.float32)
-    batches = list(training_pipeline(tf.constant(images), tf.constant(np.arange(10)), 4, 10, seed=0))
+    pipeline = training_pipeline(tf.constant(images), tf.constant(np.arange(10)), 4, 10, seed=0)
+    assert pipeline.element_spec[0].shape.as_list() == [None, 8, 8, 3]  # a model traced on it knows its sizes
+    batches = list(pipeline)
     x, order = batches[0][0].numpy(), batches[0][1].numpy()
     assert not np.allclose(x, images[order])

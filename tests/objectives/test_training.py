@@ -150,10 +150,10 @@ def test_batch_norm_statistics_are_those_of_the_training_images():
     import keras
 
     model = compiled_model(_config(family="mobilenetv2", filters=(8, 16), expansion=2), 3)
-    x = np.random.default_rng(2).random((40, 16, 16, 3)).astype("float32") * 0.1
-    training.recalibrate_batch_norm(model, x)
+    x = np.random.default_rng(2).random((600, 16, 16, 3)).astype("float32") * 0.1  # batches of 256, 256, 88
+    training.recalibrate_batch_norm(model, x, sample=600, batch=256)
     first = next(l for l in model.layers if isinstance(l, keras.layers.BatchNormalization))
     before = keras.Model(model.input, first.input)(x).numpy()
     assert np.allclose(first.moving_mean.numpy(), before.mean(axis=(0, 1, 2)), atol=1e-5)
-    assert np.allclose(first.moving_variance.numpy(), before.var(axis=(0, 1, 2)), rtol=1e-3, atol=1e-6)
+    assert np.allclose(first.moving_variance.numpy(), before.var(axis=(0, 1, 2)), rtol=1e-2, atol=1e-6)
     assert first.momentum == 0.9  # restored after the pass

@@ -25,7 +25,7 @@ def _settings(tmp_path, data, trials, **kw) -> RunSettings:
 
 
 def test_a_short_study_completes_and_resumes(small_digits, tmp_path, capsys):
-    study = run_study(_settings(tmp_path, small_digits, 3))
+    study = run_study(_settings(tmp_path, small_digits, 3, early_stopping=False))  # every trial runs all its folds
     trials = study.get_trials()
     assert [t.state for t in trials] == [TrialState.COMPLETE] * 3
     assert study.metric_names == ["cv_accuracy", "params"]
@@ -42,11 +42,11 @@ def test_a_short_study_completes_and_resumes(small_digits, tmp_path, capsys):
     assert "Pareto front" in out and "cv accuracy" in out
 
     # Re-running the same command with a larger budget resumes: old trials kept, only the rest run.
-    resumed = run_study(_settings(tmp_path, None, 4))
+    resumed = run_study(_settings(tmp_path, None, 4, early_stopping=False))
     assert len(resumed.get_trials()) == 4
     assert resumed.get_trials()[0].values == first.values
     # Re-running at budget runs nothing.
-    assert len(run_study(_settings(tmp_path, None, 4)).get_trials()) == 4
+    assert len(run_study(_settings(tmp_path, None, 4, early_stopping=False)).get_trials()) == 4
 
 
 def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on(small_digits, tmp_path, capsys):
@@ -107,3 +107,19 @@ def test_a_resumed_study_does_not_replay_its_first_trials(small_digits, tmp_path
     resumed = run_study(_settings(tmp_path, None, 6, sampler="random"))
     params = [t.params for t in resumed.get_trials()]
     assert params[3:] != params[:3]
+
+
+def test_cli_budgets_stop_every_model_over_them_and_are_recorded_with_the_study(small_digits, tmp_path):
+    storage = f"sqlite:///{tmp_path}/optuna.db"
+    result = _cli("run", "--study", "b", "--storage", storage, "--trials", "2", "--data", str(small_digits),
+                  "--space", str(tiny_space(tmp_path)), "--epochs", "1", "--folds", "2", "--cache", str(tmp_path / "cache"),
+                  "--max-params", "10", "--no-early-stopping", "--no-mlflow")
+    assert result.returncode == 0, result.stderr
+    study = optuna.load_study(study_name="b", storage=storage)
+    assert [t.state for t in study.trials] == [TrialState.PRUNED] * 2
+    assert all("parameters > max_params 10" in t.user_attrs["pruned_reason"] for t in study.trials)
+    assert all("epoch_images" not in t.user_attrs for t in study.trials)  # nothing was trained
+    assert study.user_attrs["space"]["budgets"] == {"max_params": 10} and study.user_attrs["early_stopping"] is False
+    resumed = _cli("run", "--study", "b", "--storage", storage, "--trials", "2", "--space", str(tiny_space(tmp_path)),
+                   "--epochs", "1", "--folds", "2", "--cache", str(tmp_path / "cache"))
+    assert resumed.returncode == 2 and "exists with different space" in resumed.stderr  # the budget is part of it

@@ -3,7 +3,7 @@ import pytest
 import yaml
 
 from objectives.config import TrainingConfig
-from spaces.space import DEFAULT_SPACE, FAMILY_PARAMETERS, SpaceError, load_space, parse_space
+from spaces.space import DEFAULT_SPACE, FAMILY_PARAMETERS, SpaceError, load_space, parse_space, with_budgets
 from spaces.suggest import suggest_config
 
 
@@ -28,6 +28,8 @@ def test_default_space_loads_all_families_and_generators():
     (lambda d: d["families"]["mobilenet"].pop("blocks"), r"families.mobilenet.blocks: is missing"),
     (lambda d: d["families"]["plain"].update(filters={"low": 64, "high": 4}), r"families.plain.filters: needs integers 1 <= low <= high"),
     (lambda d: d["families"]["shufflenet"].update(groups=[2, 4]), r"families.shufflenet.groups: must be \{low"),
+    (lambda d: d.update(budgets={"max_ram_mb": 5}), r"budgets.max_ram_mb: unknown budget; allowed: max_params, max_int8_kb, max_latency_ms"),
+    (lambda d: d.update(budgets={"max_latency_ms": -1}), r"budgets.max_latency_ms: must be a positive number"),
 ])
 def test_bad_space_names_the_key_and_the_allowed_values(edit, message):
     data = _default()
@@ -68,3 +70,14 @@ def test_mobilenet_width_multiplier_scales_every_block():
                                       "neurons": {"low": 16, "high": 16}}}
     config = suggest_config(optuna.create_study(directions=["maximize", "minimize"]).ask(), parse_space(data), TrainingConfig())
     assert config.architecture.filters == (16, 32, 64, 128)
+
+
+def test_command_line_budgets_lay_over_the_files_and_are_recorded():
+    data = _default()
+    data["budgets"] = {"max_params": 50_000, "max_int8_kb": 64}
+    space = with_budgets(parse_space(data), {"max_params": 20_000, "max_latency_ms": 0.5})
+    assert (space.budgets.max_params, space.budgets.max_int8_kb, space.budgets.max_latency_ms) == (20_000, 64, 0.5)
+    assert space.source["budgets"] == {"max_params": 20_000, "max_int8_kb": 64, "max_latency_ms": 0.5}
+    assert with_budgets(space, {}) is space
+    with pytest.raises(SpaceError, match="--max-\\* budget options: budgets.max_int8_kb: must be a positive number"):
+        with_budgets(space, {"max_int8_kb": 0})

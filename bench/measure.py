@@ -1,0 +1,124 @@
+"""What a finished benchmark study spent and found, read from its Optuna storage alone.
+
+Compute is counted the same way for every method: epochs x training images over every fold a trial
+actually trained (``epoch_images``, stored by the objective; a trial refused before training spent 0).
+Wall time is the whole sequential run, trial after trial, callbacks and logging included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from bench.hypervolume import Reference, hypervolume
+from search.early_stopping import dominating, optimistic_bound
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    trial: int
+    compute: int  # cumulative epochs x images
+    wall_seconds: float  # cumulative
+    hypervolume: float  # of the complete trials so far
+
+
+def finished(study: optuna.Study) -> list[FrozenTrial]:
+    states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+    return sorted(study.get_trials(deepcopy=False, states=states), key=lambda t: t.datetime_complete)
+
+
+def wall_steps(trials: list[FrozenTrial]) -> list[float]:
+    """Seconds each trial added to a sequential run: from the previous trial's end (everything between
+    trials included), or from its own start for the first trial of a session (a gap of minutes)."""
+    steps, previous = [], None
+    for trial in trials:
+        since_previous = (trial.datetime_complete - previous).total_seconds() if previous else float("inf")
+        own = (trial.datetime_complete - trial.datetime_start).total_seconds()
+        steps.append(since_previous if since_previous < own + 30 else own)
+        previous = trial.datetime_complete
+    return steps
+
+
+def curve(study: optuna.Study, reference: Reference) -> list[CurvePoint]:
+    """Hypervolume after every finished trial, against the compute and wall time spent up to it."""
+    points, spent, wall, found = [], 0, 0.0, []
+    trials = finished(study)
+    for trial, step in zip(trials, wall_steps(trials)):
+        spent += int(trial.user_attrs.get("epoch_images", 0))
+        wall += step
+        if trial.state == TrialState.COMPLETE:
+            found.append((trial.values[0], int(trial.values[1])))
+        points.append(CurvePoint(trial.number, spent, wall, hypervolume(found, reference)))
+    return points
+
+
+def compute_to_reach(points: list[CurvePoint], target: float) -> int | None:
+    """The compute at which the curve first reaches ``target`` hypervolume (None: never)."""
+    return next((p.compute for p in points if p.hypervolume >= target - 1e-12), None)
+
+
+def hypervolume_at(points: list[CurvePoint], compute: int) -> float:
+    """The hypervolume found with at most ``compute`` spent."""
+    return max((p.hypervolume for p in points if p.compute <= compute), default=0.0)
+
+
+@dataclass(frozen=True)
+class Overhead:
+    wall_seconds: float
+    fit_seconds: float  # inside ``fit``: training the folds
+    evaluate_seconds: float  # scoring the validation folds
+
+    @property
+    def share_outside_fit(self) -> float:
+        return 1.0 - self.fit_seconds / self.wall_seconds
+
+    @property
+    def share_outside_cv(self) -> float:
+        """Neither training nor validating: sampling, data, building, storage, logging, reporting."""
+        return 1.0 - (self.fit_seconds + self.evaluate_seconds) / self.wall_seconds
+
+
+def overhead(study: optuna.Study) -> Overhead:
+    trials = finished(study)
+    fit = sum(float(t.user_attrs.get("fit_seconds", 0.0)) for t in trials)
+    folds = sum(float(t.user_attrs.get("training_seconds", t.user_attrs.get("fit_seconds", 0.0))) for t in trials)
+    return Overhead(sum(wall_steps(trials)), fit, folds - fit)
+
+
+@dataclass(frozen=True)
+class EarlyStoppingReplay:
+    pruned: int  # trials the rule would have stopped
+    compute_saved: int  # epochs x images of the folds it would have skipped
+    compute_total: int
+    hypervolume_full: float  # of every complete trial
+    hypervolume_kept: float  # of the trials the rule would have let finish
+
+
+def replay_early_stopping(study: optuna.Study, reference: Reference, margin: float) -> EarlyStoppingReplay:
+    """Replay the fold-level early stopping on a study that trained every fold of every trial.
+
+    Trials are taken in the order they ran; a trial the rule stops after some fold does not join the
+    front later trials are judged against, exactly as in a live study. The hypervolume of the kept
+    trials against all of them is the front quality the rule would have lost.
+    """
+    kept: list[tuple[float, int]] = []
+    everything: list[tuple[float, int]] = []
+    pruned = saved = total = 0
+    for trial in finished(study):
+        if trial.state != TrialState.COMPLETE:
+            continue
+        folds = trial.user_attrs["fold_accuracies"]
+        per_fold = int(trial.user_attrs["epoch_images"]) // len(folds)
+        total += per_fold * len(folds)
+        point = (trial.values[0], int(trial.values[1]))
+        everything.append(point)
+        stopped_after = next((k for k in range(1, len(folds))
+                              if dominating(kept, optimistic_bound(folds[:k], len(folds), margin), point[1])), None)
+        if stopped_after is None:
+            kept.append(point)
+        else:
+            pruned += 1
+            saved += per_fold * (len(folds) - stopped_after)
+    return EarlyStoppingReplay(pruned, saved, total, hypervolume(everything, reference), hypervolume(kept, reference))

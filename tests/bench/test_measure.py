@@ -1,0 +1,66 @@
+"""Curves, overhead and the early-stopping replay, on studies built trial by trial with known values."""
+
+from datetime import datetime, timedelta
+
+import optuna
+import pytest
+
+from bench.hypervolume import Reference
+from bench.measure import compute_to_reach, curve, hypervolume_at, overhead, replay_early_stopping
+
+REF = Reference(accuracy=0.1, log10_params=5.0)
+T0 = datetime(2026, 1, 1)
+
+
+def _study(trials):
+    """``trials``: (fold accuracies, params, seconds taken, fit seconds); each trial starts when the last ended."""
+    study = optuna.create_study(directions=["maximize", "minimize"])
+    clock = T0
+    for folds, params, seconds, fit in trials:
+        trial = optuna.trial.create_trial(
+            values=[sum(folds) / len(folds), params],
+            user_attrs={"fold_accuracies": folds, "epoch_images": 100 * len(folds), "fit_seconds": fit,
+                        "training_seconds": fit + 0.5})
+        trial.datetime_start, trial.datetime_complete = clock, clock + timedelta(seconds=seconds)
+        clock = trial.datetime_complete
+        study.add_trial(trial)
+    return study
+
+
+def test_curve_counts_compute_and_time_and_tracks_the_front():
+    study = _study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18), ([0.4, 0.4], 1_000, 5, 4)])
+    points = curve(study, REF)
+    assert [p.compute for p in points] == [200, 400, 600]
+    assert [p.wall_seconds for p in points] == [10, 30, 35]
+    assert [round(p.hypervolume, 6) for p in points] == [1.2, 1.6, 1.6]  # the third is dominated
+    assert compute_to_reach(points, 1.6) == 400 and compute_to_reach(points, 2.0) is None
+    assert hypervolume_at(points, 399) == pytest.approx(1.2)
+
+
+def test_overhead_is_what_is_neither_fit_nor_validation():
+    cost = overhead(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]))
+    assert cost.wall_seconds == 30 and cost.fit_seconds == 26 and cost.evaluate_seconds == pytest.approx(1.0)
+    assert cost.share_outside_fit == pytest.approx(4 / 30) and cost.share_outside_cv == pytest.approx(3 / 30)
+
+
+def test_replay_stops_a_trial_that_cannot_reach_the_front_and_keeps_a_small_one():
+    study = _study([
+        ([0.9, 0.9, 0.9, 0.9, 0.9], 1_000, 10, 9),  # the front
+        ([0.2, 0.2, 0.2, 0.2, 0.2], 5_000, 10, 9),  # certain bound after fold 1: (0.2 + 4) / 5 = 0.84 < 0.9 -> stopped
+        ([0.2, 0.2, 0.2, 0.2, 0.2], 500, 10, 9),  # smaller than the front: never dominated, kept
+    ])
+    replay = replay_early_stopping(study, REF, margin=1.0)
+    assert replay.pruned == 1 and replay.compute_total == 1500 and replay.compute_saved == 400  # 4 folds of 100
+    assert replay.hypervolume_kept == pytest.approx(replay.hypervolume_full)  # it was not on the front anyway
+
+
+def test_a_small_margin_stops_earlier_and_can_lose_a_front_point():
+    study = _study([
+        ([0.9, 0.9, 0.9, 0.9, 0.9], 1_000, 10, 9),
+        ([0.6, 0.99, 0.99, 0.99, 0.99], 2_000, 10, 9),  # a bad first fold, then the best model of all
+    ])
+    certain = replay_early_stopping(study, REF, margin=1.0)  # (0.6 + 4) / 5 = 0.92 > 0.9: kept
+    assert certain.pruned == 0 and certain.hypervolume_kept == pytest.approx(certain.hypervolume_full)
+    tight = replay_early_stopping(study, REF, margin=0.1)  # (0.6 + 4 * 0.7) / 5 = 0.68 < 0.9: stopped, wrongly
+    assert tight.pruned == 1 and tight.compute_saved == 400
+    assert tight.hypervolume_kept < tight.hypervolume_full
