@@ -31,7 +31,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 
 PORT ?=
 
-.PHONY: help install system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow bench test clean-cache
+.PHONY: help install system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow bench test test-deps clean-cache
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -88,8 +88,20 @@ promote: install ## phone build of one trial in builds/<study>/trial-<n>/, regis
 	@$(if $(TRIAL),,echo "error: say which trial: make promote TRIAL=<n> (make front STUDY=$(STUDY) lists the front)" >&2; exit 2)
 	$(PY) -m search promote --study "$(STUDY)" --storage "$(STORAGE)" --trial "$(TRIAL)" $(if $(FORCE),--force,)
 
-test: install ## run the test suite (real TensorFlow, Optuna and stores, on tiny data)
+test: install test-deps ## run the test suite (real TensorFlow, Optuna, PostgreSQL, MLflow and Chromium, on tiny data)
 	$(PY) -m pytest
+
+test-deps: ## what the tests start for real: a PostgreSQL server and headless Chromium (installed when running as root)
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing postgresql, chromium and chromium-driver (the tests run a real server and a real browser)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      postgresql chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "the tests need PostgreSQL and Chromium. Install them, then re-run make test:" >&2; \
+	    echo "    sudo apt-get install -y postgresql chromium chromium-driver" >&2; exit 1; \
+	  fi; \
+	fi
 
 bench: install ## the benchmark of BENCHMARKS.md (hours): recipe vs random search vs the service, digits and Fashion-MNIST
 	@if [ ! -d /usr/share/datasets/fashion-mnist ]; then \

@@ -61,7 +61,7 @@ def filters_neurons_heatmap(rows: list[TrialRow], family: str, path: Path) -> Pa
     for r in mine:
         i, j = ys.index(_log2_bin(r.neurons)), xs.index(_log2_bin(r.filters))
         grid[i, j] = np.nanmax([grid[i, j], r.accuracy])
-    figure, axes = plt.subplots(figsize=(1.2 + 0.9 * len(xs), 1.2 + 0.6 * len(ys)))
+    figure, axes = plt.subplots(figsize=(max(3.6, 1.6 + 0.9 * len(xs)), max(2.4, 1.2 + 0.6 * len(ys))))
     image = axes.imshow(grid, cmap="viridis", vmin=np.nanmin(grid), vmax=np.nanmax(grid), origin="lower", aspect="auto")
     for i in range(len(ys)):
         for j in range(len(xs)):
@@ -79,7 +79,8 @@ def filters_neurons_heatmap(rows: list[TrialRow], family: str, path: Path) -> Pa
 
 def importance_plot(importances: dict[str, dict[str, float]], path: Path) -> Path:
     """One bar group per objective: how much each parameter decides it (PED-ANOVA, normalised to sum to 1)."""
-    names = sorted({name for values in importances.values() for name in values})
+    # parameters that matter for neither objective would only be empty rows
+    names = sorted({name for values in importances.values() for name, value in values.items() if value >= 0.005})
     figure, axes = plt.subplots(figsize=(7, 1.2 + 0.45 * len(names)))
     height = 0.8 / max(len(importances), 1)
     for k, (objective, values) in enumerate(importances.items()):
