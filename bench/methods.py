@@ -2,8 +2,10 @@
 storage, MLflow logging and per-trial callbacks), so compute and wall time are counted alike.
 
 - ``recipe``: the recipe's procedure (``bench.recipe``), every fold of every configuration trained.
-- ``service``: the default search -- the default sampler, early stopping across folds, a device budget.
-- ``random``: random search over the same space, no early stopping, no budget, at the service's compute.
+- ``service``: the default search -- start points, the default sampler, early stopping across folds, a
+  device budget.
+- ``random``: plain random search over the same space (no start points, no early stopping, no budget), at
+  the service's compute.
 - ``nsga2`` and ``random+es``: the service with another sampler, at the service's compute (the sampler
   comparison; ``service`` is the TPE entry).
 """
@@ -32,14 +34,15 @@ class Method:
     sampler: str
     early_stopping: bool
     device_budget: bool
+    start_points: bool  # the recipe's Model 1 and its halvings first (spaces.start_points)
 
 
-RECIPE = Method("recipe", "random", early_stopping=False, device_budget=False)  # every trial is enqueued
-SERVICE = Method("service", DEFAULT_SAMPLER, early_stopping=True, device_budget=True)
+RECIPE = Method("recipe", "random", early_stopping=False, device_budget=False, start_points=False)  # all enqueued
+SERVICE = Method("service", DEFAULT_SAMPLER, early_stopping=True, device_budget=True, start_points=True)
 COMPARED = (
-    Method("random", "random", early_stopping=False, device_budget=False),
-    Method("nsga2", "nsga2", early_stopping=True, device_budget=True),
-    Method("random+es", "random", early_stopping=True, device_budget=True),
+    Method("random", "random", early_stopping=False, device_budget=False, start_points=False),
+    Method("nsga2", "nsga2", early_stopping=True, device_budget=True, start_points=True),
+    Method("random+es", "random", early_stopping=True, device_budget=True, start_points=True),
 )
 
 
@@ -83,7 +86,7 @@ def _settings(bench: Bench, dataset: str, data_dir: Path, method: Method, seed: 
     return RunSettings(study=study_name(dataset, method, seed), storage=bench.storage(dataset), trials=trials,
                        data_dir=data_dir, space=bench_space(bench, method.device_budget),
                        training=bench.training(seed), sampler=method.sampler, cache_root=bench.work / "cache",
-                       early_stopping=method.early_stopping, **more)
+                       early_stopping=method.early_stopping, start_points=method.start_points, **more)
 
 
 def _enqueue_once(study: optuna.Study, configurations: list[dict], after: int) -> None:

@@ -17,14 +17,9 @@ from collections.abc import Sequence
 import optuna
 from optuna.trial import TrialState
 
-MODEL_1 = {"filters": 30, "neurons": 50}
+from spaces.start_points import MODEL_1, plain_params
+
 GRID = tuple(range(1, 20))  # the paper's sweep: 1..19 filters x 1..19 neurons
-
-
-def plain_params(size: int, generator: int, filters: int, neurons: int) -> dict:
-    """The Optuna parameters (as ``spaces.suggest`` names them) of a one-block plain CNN."""
-    return {"image_size": size, "generator": generator, "family": "plain", "plain.conv_blocks": 1,
-            "plain.filters": filters, "plain.dense_layers": 1, "plain.neurons": neurons}
 
 
 def stage_one(sizes: Sequence[int], generators: Sequence[int]) -> list[dict]:

@@ -47,7 +47,8 @@ def _run(args: argparse.Namespace) -> int:
                           space=args.space, training=training, test_fraction=args.test_fraction,
                           sampler=args.sampler, cache_root=args.cache, skip_unreadable=args.skip_unreadable,
                           prepare_only=args.prepare_only, mlflow=not args.no_mlflow,
-                          early_stopping=not args.no_early_stopping, budgets=_budgets(args)))
+                          early_stopping=not args.no_early_stopping, budgets=_budgets(args),
+                          start_points=not args.no_start_points))
     return 0
 
 
@@ -181,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-int8-kb", type=float, default=None, help="device budget: int8 .tflite size in KB")
     run.add_argument("--max-latency-ms", type=float, default=None,
                      help="device budget: single-thread LiteRT latency of the int8 model on this machine")
+    run.add_argument("--no-start-points", action="store_true",
+                     help="a new study starts with the sampler alone, not with the recipe's Model 1 and its halvings")
     run.add_argument("--no-early-stopping", action="store_true",
                      help="train every fold of every trial, even when a trial can no longer reach the front")
     run.set_defaults(handler=_run)

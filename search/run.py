@@ -34,6 +34,7 @@ from search.trial_table import stop_reason
 from search.storage import MAX_RETRY, open_storage, shown
 from search.tracking_thread import TrackingThread
 from spaces.space import DEFAULT_SPACE, SearchSpace, load_space, parse_space, with_budgets
+from spaces.start_points import start_points
 
 DIRECTIONS = ["maximize", "minimize"]
 METRIC_NAMES = ["cv_accuracy", "params"]
@@ -58,6 +59,7 @@ class RunSettings:
     early_stopping: bool = True  # stop a trial after a fold once it cannot reach the front (search.early_stopping)
     callbacks: tuple[Callable[[optuna.Study, FrozenTrial], None], ...] = ()  # more Optuna callbacks (benchmarks)
     budgets: dict[str, float] = field(default_factory=dict)  # device budgets laid over the space file's
+    start_points: bool = True  # a new study first runs the recipe's Model 1 and its halvings (spaces.start_points)
 
 
 def check_study_name(name: str) -> str:
@@ -115,20 +117,23 @@ class TrialBudget:
     Like ``optuna.study.MaxTrialsCallback``, with two differences it cannot express by trial states:
     a trial lost with its worker (killed, or Ctrl-C) and re-queued as a retry takes one place in the
     budget, not two; and a queued retry is always run, even when the budget is otherwise reached.
-    Running trials count, so N workers stop at the budget rather than N times it (two workers that
-    finish at the same instant can still start one trial too many: Optuna offers no lock).
+    Other queued trials (the start points) take a place only once they run, so they never push a study
+    past its budget. Running trials count, so N workers stop at the budget rather than N times it (two
+    workers that finish at the same instant can still start one trial too many: Optuna offers no lock).
     """
 
     def __init__(self, budget: int):
         self.budget = budget
 
     def taken(self, study: optuna.Study) -> int:
-        trials = study.get_trials(deepcopy=False, states=FINISHED + (TrialState.RUNNING, TrialState.WAITING))
+        """Trials that ran or run, a retry sharing its place with the trial it re-runs."""
+        trials = study.get_trials(deepcopy=False, states=FINISHED + (TrialState.RUNNING,))
         return len(trials) - sum("failed_trial" in t.system_attrs for t in trials)
 
     def reached(self, study: optuna.Study) -> bool:
         waiting = study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
-        return not waiting and self.taken(study) >= self.budget
+        retries = [t for t in waiting if "failed_trial" in t.system_attrs]
+        return not retries and self.taken(study) >= self.budget
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
         if self.reached(study):
@@ -257,6 +262,8 @@ def run_study(settings: RunSettings) -> optuna.Study:
     else:
         record.save(study)
         study.set_metric_names(METRIC_NAMES)
+        for params in start_points(space)[:settings.trials] if settings.start_points else []:
+            study.enqueue_trial(params)  # no more than the budget: none is left waiting
     if settings.prepare_only:
         print(f"study {settings.study!r} is ready in {shown(settings.storage)} with a budget of {settings.trials} "
               "trials; start workers with: python -m search worker --study NAME --storage URL")

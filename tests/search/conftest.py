@@ -35,5 +35,6 @@ def tiny_study(digits_root, tmp_path_factory):
     data = digits_subset(digits_root, folder / "digits", per_class=12, classes=3)
     storage = f"sqlite:///{folder}/optuna.db"
     study = run_study(RunSettings(study="tiny", storage=storage, trials=5, data_dir=data, space=tiny_space(folder),
-                                  training=TrainingConfig(epochs=1, folds=2), cache_root=folder / "cache"))
+                                  training=TrainingConfig(epochs=1, folds=2), cache_root=folder / "cache",
+                                  start_points=False))  # sampled from the start: both families, for the tables
     return study, storage, folder

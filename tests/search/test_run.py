@@ -12,7 +12,7 @@ from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
 from search.errors import StudyError
-from search.run import RunSettings, check_study_name, run_study
+from search.run import FINISHED, RunSettings, check_study_name, run_study
 from tests.search.conftest import tiny_space
 
 FAST = TrainingConfig(epochs=1, folds=2)
@@ -26,7 +26,7 @@ def _settings(tmp_path, data, trials, **kw) -> RunSettings:
 
 def test_a_short_study_completes_and_resumes(small_digits, tmp_path, capsys):
     study = run_study(_settings(tmp_path, small_digits, 3, early_stopping=False))  # every trial runs all its folds
-    trials = study.get_trials()
+    trials = study.get_trials(states=FINISHED)  # (start points beyond the budget wait in the queue)
     assert [t.state for t in trials] == [TrialState.COMPLETE] * 3
     assert study.metric_names == ["cv_accuracy", "params"]
     first = trials[0]
@@ -43,10 +43,10 @@ def test_a_short_study_completes_and_resumes(small_digits, tmp_path, capsys):
 
     # Re-running the same command with a larger budget resumes: old trials kept, only the rest run.
     resumed = run_study(_settings(tmp_path, None, 4, early_stopping=False))
-    assert len(resumed.get_trials()) == 4
+    assert len(resumed.get_trials(states=FINISHED)) == 4
     assert resumed.get_trials()[0].values == first.values
     # Re-running at budget runs nothing.
-    assert len(run_study(_settings(tmp_path, None, 4, early_stopping=False)).get_trials()) == 4
+    assert len(run_study(_settings(tmp_path, None, 4, early_stopping=False)).get_trials(states=FINISHED)) == 4
 
 
 def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on(small_digits, tmp_path, capsys):
@@ -123,3 +123,16 @@ def test_cli_budgets_stop_every_model_over_them_and_are_recorded_with_the_study(
     resumed = _cli("run", "--study", "b", "--storage", storage, "--trials", "2", "--space", str(tiny_space(tmp_path)),
                    "--epochs", "1", "--folds", "2", "--cache", str(tmp_path / "cache"))
     assert resumed.returncode == 2 and "exists with different space" in resumed.stderr  # the budget is part of it
+
+
+def test_a_new_study_starts_from_the_recipes_model_and_resuming_does_not_queue_it_again(small_digits, tmp_path):
+    from spaces.space import load_space
+    from spaces.start_points import start_points
+
+    points = start_points(load_space(tiny_space(tmp_path)))
+    assert len(points) >= 3
+    study = run_study(_settings(tmp_path, small_digits, 2, early_stopping=False))
+    assert [t.params for t in study.trials] == points[:2]  # only as many as the budget: none left waiting
+    resumed = run_study(_settings(tmp_path, None, 3, early_stopping=False))
+    assert [t.params for t in resumed.trials[:2]] == points[:2] and len(resumed.trials) == 3
+    assert resumed.trials[2].params != points[2]  # resuming samples; it does not queue the start again

@@ -117,7 +117,7 @@ def test_ctrl_c_during_a_trial_stops_cleanly_and_a_rerun_resumes_it(small_digits
     storage = f"sqlite:///{tmp_path}/optuna.db"
     command = ("run", "--study", "c", "--storage", storage, "--trials", "2", "--data", str(small_digits),
                "--space", str(_tiny_space(tmp_path)), "--epochs", "3", "--folds", "2", "--cache", str(tmp_path / "cache"),
-               "--no-early-stopping")
+               "--no-early-stopping", "--no-start-points")  # every trial completes; only the retry is queued
     first = _search(*command)
     interrupted = _first_running("c", storage, first)
     time.sleep(1.0)

@@ -1,0 +1,37 @@
+"""A new study's first trials: the recipe's Model 1 and its halvings, inside the space."""
+
+import optuna
+import yaml
+
+from objectives.config import TrainingConfig
+from spaces.space import DEFAULT_SPACE, load_space, parse_space
+from spaces.start_points import start_points
+from spaces.suggest import suggest_config
+
+
+def test_model_1_and_its_halvings_at_the_smallest_size_with_generator_1():
+    points = start_points(load_space())
+    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(30, 50), (15, 25), (8, 12), (4, 6), (2, 4)]
+    assert all(p["image_size"] == 32 and p["generator"] == 1 and p["plain.conv_blocks"] == 1 for p in points)
+
+
+def test_points_are_clipped_into_the_space_and_not_repeated():
+    data = yaml.safe_load(DEFAULT_SPACE.read_text())
+    data.update(image_sizes=[40, 24], generators=[3, 4])
+    data["families"]["plain"].update(conv_blocks={"low": 2, "high": 3}, filters={"low": 4, "high": 8},
+                                     neurons={"choices": [16, 64]})
+    points = start_points(parse_space(data))
+    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(8, 64), (8, 16), (4, 16)]
+    assert all(p["image_size"] == 24 and p["generator"] == 3 and p["plain.conv_blocks"] == 2 for p in points)
+    del data["families"]["plain"]
+    assert start_points(parse_space(data)) == []
+
+
+def test_every_start_point_is_sampled_exactly_as_enqueued():
+    space = load_space()
+    study = optuna.create_study(directions=["maximize", "minimize"])
+    for params in start_points(space):
+        study.enqueue_trial(params)
+        config = suggest_config(study.ask(), space, TrainingConfig())
+        assert config.architecture.filters == (params["plain.filters"],)
+        assert config.architecture.neurons == (params["plain.neurons"],)
