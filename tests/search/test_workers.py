@@ -92,7 +92,8 @@ def test_two_workers_on_postgres_stop_together_at_the_budget(small_digits, tmp_p
 
 
 def test_a_worker_killed_mid_trial_is_failed_retried_and_the_budget_reached(small_digits, tmp_path, postgres_url):
-    _prepared_study(tmp_path, small_digits, postgres_url, trials=3, name="k", training=TrainingConfig(epochs=3, folds=2))
+    long_enough_to_be_killed_inside = TrainingConfig(epochs=10, folds=2)
+    _prepared_study(tmp_path, small_digits, postgres_url, trials=3, name="k", training=long_enough_to_be_killed_inside)
     doomed = _worker("k", postgres_url, tmp_path, env=QUICK_HEARTBEAT)
     victim = _first_running("k", postgres_url, doomed)
     time.sleep(1.5)  # well inside the trial: its heartbeat has been recorded
@@ -116,8 +117,9 @@ def test_a_worker_killed_mid_trial_is_failed_retried_and_the_budget_reached(smal
 def test_ctrl_c_during_a_trial_stops_cleanly_and_a_rerun_resumes_it(small_digits, tmp_path):
     storage = f"sqlite:///{tmp_path}/optuna.db"
     command = ("run", "--study", "c", "--storage", storage, "--trials", "2", "--data", str(small_digits),
-               "--space", str(_tiny_space(tmp_path)), "--epochs", "3", "--folds", "2", "--cache", str(tmp_path / "cache"),
+               "--space", str(_tiny_space(tmp_path)), "--epochs", "10", "--folds", "2", "--cache", str(tmp_path / "cache"),
                "--no-early-stopping", "--no-start-points")  # every trial completes; only the retry is queued
+    # (10 epochs: a trial lasts well beyond the second below even on a busy machine, so Ctrl-C lands inside it)
     first = _search(*command)
     interrupted = _first_running("c", storage, first)
     time.sleep(1.0)
