@@ -63,7 +63,7 @@ def headline(runs: dict, dataset: str) -> tuple[list[str], dict]:
                 mine, theirs = hypervolume_at(points, equal), hypervolume_at(_points(random[seed]), equal)
                 gains.append(mine - theirs)
                 row += [f"{equal / budget:.0%}", f"{mine:.3f}", f"{theirs:.3f}"]
-        rows.append(row)
+        rows.append(row + ["- (not run yet)"] * (9 - len(row)))
     header = ["seed", "recipe final HV", "recipe compute (epoch-images)", "recipe wall (min)",
               "service compute to reach it (share of recipe's)", "service HV at 10% of recipe's compute",
               "equal compute (share)", "service HV", "random HV"]
