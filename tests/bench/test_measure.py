@@ -37,6 +37,17 @@ def test_curve_counts_compute_and_time_and_tracks_the_front():
     assert hypervolume_at(points, 399) == pytest.approx(1.2)
 
 
+def test_a_trial_left_running_by_a_crash_adds_no_wall_time():
+    """Failed on resume two hours later: its start-to-end is the outage, not work."""
+    study = _study([([0.5, 0.5], 100, 10, 8)])
+    lost = optuna.trial.create_trial(state=optuna.trial.TrialState.FAIL)
+    lost.datetime_start, lost.datetime_complete = T0 + timedelta(seconds=10), T0 + timedelta(hours=2)
+    study.add_trial(lost)
+    after = optuna.trial.create_trial(values=[0.9, 10_000], user_attrs={"epoch_images": 200, "fit_seconds": 18})
+    after.datetime_start, after.datetime_complete = lost.datetime_complete, lost.datetime_complete + timedelta(seconds=20)
+    study.add_trial(after)
+    assert [p.wall_seconds for p in curve(study, REF)] == [10, 10, 30]
+
 def test_overhead_is_what_is_neither_fit_nor_validation():
     cost = overhead(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]))
     assert cost.wall_seconds == 30 and cost.fit_seconds == 26 and cost.evaluate_seconds == pytest.approx(1.0)
