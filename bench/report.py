@@ -56,16 +56,18 @@ def headline(runs: dict, dataset: str) -> tuple[list[str], dict]:
             reached = compute_to_reach(points, target)
             share = reached / budget if reached is not None else None
             shares.append(share)
+            wall = next((p.wall_seconds for p in points if reached is not None and p.compute >= reached), None)
             row += [f"{share:.1%}" if share is not None else f"not within {service[seed].compute / budget:.0%}",
+                    f"{wall / 60:.1f} ({wall / recipe[seed].wall_seconds:.0%})" if wall is not None else "-",
                     f"{hypervolume_at(points, int(0.1 * budget)):.3f}"]
             if seed in random:
                 equal = min(service[seed].compute, random[seed].compute)
                 mine, theirs = hypervolume_at(points, equal), hypervolume_at(_points(random[seed]), equal)
                 gains.append(mine - theirs)
                 row += [f"{equal / budget:.0%}", f"{mine:.3f}", f"{theirs:.3f}"]
-        rows.append(row + ["- (not run yet)"] * (9 - len(row)))
+        rows.append(row + ["- (not run yet)"] * (10 - len(row)))
     header = ["seed", "recipe final HV", "recipe compute (epoch-images)", "recipe wall (min)",
-              "service compute to reach it (share of recipe's)", "service HV at 10% of recipe's compute",
+              "service compute to reach it (share of recipe's)", "service wall to reach it, min (share of recipe's)", "service HV at 10% of recipe's compute",
               "equal compute (share)", "service HV", "random HV"]
     return _table(header, rows), {"shares": shares, "gains": gains}
 
