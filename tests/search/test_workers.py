@@ -42,9 +42,16 @@ def _prepared_study(tmp_path, data, storage, trials, name="w", training=FAST) ->
                           training=training, cache_root=tmp_path / "cache", prepare_only=True, early_stopping=False))
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C raises KeyboardInterrupt, as at a terminal: a test run started in the background (`cmd &` in
+    a script) would otherwise hand its ignored SIGINT down to the child, and Python keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _search(*args: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "search", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
+                            preexec_fn=_as_in_a_terminal)
 
 
 def _worker(name: str, storage: str, tmp_path: Path, env: dict | None = None) -> subprocess.Popen:
@@ -119,7 +126,7 @@ def test_ctrl_c_during_a_trial_stops_cleanly_and_a_rerun_resumes_it(small_digits
     command = ("run", "--study", "c", "--storage", storage, "--trials", "2", "--data", str(small_digits),
                "--space", str(_tiny_space(tmp_path)), "--epochs", "10", "--folds", "2", "--cache", str(tmp_path / "cache"),
                "--no-early-stopping", "--no-start-points")  # every trial completes; only the retry is queued
-    # (10 epochs: a trial lasts well beyond the second below even on a busy machine, so Ctrl-C lands inside it)
+    # (10 epochs: a trial lasts well beyond the second below even on a busy machine)
     first = _search(*command)
     interrupted = _first_running("c", storage, first)
     time.sleep(1.0)
