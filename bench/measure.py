@@ -34,15 +34,14 @@ def wall_steps(trials: list[FrozenTrial]) -> list[float]:
     trials included), or from its own start for the first trial of a session (a gap of minutes)."""
     steps, previous = [], None
     for trial in trials:
+        since_previous = (trial.datetime_complete - previous).total_seconds() if previous else float("inf")
+        own = (trial.datetime_complete - trial.datetime_start).total_seconds()
         if trial.state == TrialState.FAIL and "fail_reason" not in trial.user_attrs:
             # Left RUNNING by a killed process and failed when the study resumed: its start-to-end spans the
             # outage, and the seconds it really ran died with the process. Count none.
             steps.append(0.0)
-            previous = trial.datetime_complete
-            continue
-        since_previous = (trial.datetime_complete - previous).total_seconds() if previous else float("inf")
-        own = (trial.datetime_complete - trial.datetime_start).total_seconds()
-        steps.append(since_previous if since_previous < own + 30 else own)
+        else:
+            steps.append(since_previous if since_previous < own + 30 else own)
         previous = trial.datetime_complete
     return steps
 

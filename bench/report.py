@@ -47,6 +47,9 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def headline(runs: dict, dataset: str) -> tuple[list[str], dict]:
     """The issue's two questions: compute to reach the recipe's final hypervolume; equal-compute vs random."""
     recipe, service, random = (runs.get((dataset, m), {}) for m in ("recipe", "service", "random"))
+    header = ["seed", "recipe final HV", "recipe compute (epoch-images)", "recipe wall (min)",
+              "service compute to reach it (share of recipe's)", "service wall to reach it, min (share of recipe's)",
+              "service HV at 10% of recipe's compute", "equal compute (share)", "service HV", "random HV"]
     rows, shares, gains = [], [], []
     for seed in sorted(recipe):
         target, budget = recipe[seed].final_hypervolume, recipe[seed].compute
@@ -65,10 +68,7 @@ def headline(runs: dict, dataset: str) -> tuple[list[str], dict]:
                 mine, theirs = hypervolume_at(points, equal), hypervolume_at(_points(random[seed]), equal)
                 gains.append(mine - theirs)
                 row += [f"{equal / budget:.0%}", f"{mine:.3f}", f"{theirs:.3f}"]
-        rows.append(row + ["- (not run yet)"] * (10 - len(row)))
-    header = ["seed", "recipe final HV", "recipe compute (epoch-images)", "recipe wall (min)",
-              "service compute to reach it (share of recipe's)", "service wall to reach it, min (share of recipe's)", "service HV at 10% of recipe's compute",
-              "equal compute (share)", "service HV", "random HV"]
+        rows.append(row + ["- (not run yet)"] * (len(header) - len(row)))
     return _table(header, rows), {"shares": shares, "gains": gains}
 
 

@@ -48,6 +48,7 @@ def test_a_trial_left_running_by_a_crash_adds_no_wall_time():
     study.add_trial(after)
     assert [p.wall_seconds for p in curve(study, REF)] == [10, 10, 30]
 
+
 def test_overhead_is_what_is_neither_fit_nor_validation():
     cost = overhead(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]))
     assert cost.wall_seconds == 30 and cost.fit_seconds == 26 and cost.evaluate_seconds == pytest.approx(1.0)

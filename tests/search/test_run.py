@@ -12,7 +12,7 @@ from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
 from search.errors import StudyError
-from search.run import FINISHED, RunSettings, check_study_name, run_study
+from search.run import RunSettings, check_study_name, run_study
 from tests.search.conftest import tiny_space
 
 FAST = TrainingConfig(epochs=1, folds=2)
@@ -26,7 +26,7 @@ def _settings(tmp_path, data, trials, **kw) -> RunSettings:
 
 def test_a_short_study_completes_and_resumes(small_digits, tmp_path, capsys):
     study = run_study(_settings(tmp_path, small_digits, 3, early_stopping=False))  # every trial runs all its folds
-    trials = study.get_trials(states=FINISHED)  # (start points beyond the budget wait in the queue)
+    trials = study.get_trials()  # the start points, no more than the budget: none is left waiting
     assert [t.state for t in trials] == [TrialState.COMPLETE] * 3
     assert study.metric_names == ["cv_accuracy", "params"]
     first = trials[0]
@@ -43,10 +43,10 @@ def test_a_short_study_completes_and_resumes(small_digits, tmp_path, capsys):
 
     # Re-running the same command with a larger budget resumes: old trials kept, only the rest run.
     resumed = run_study(_settings(tmp_path, None, 4, early_stopping=False))
-    assert len(resumed.get_trials(states=FINISHED)) == 4
+    assert len(resumed.get_trials()) == 4
     assert resumed.get_trials()[0].values == first.values
     # Re-running at budget runs nothing.
-    assert len(run_study(_settings(tmp_path, None, 4, early_stopping=False)).get_trials(states=FINISHED)) == 4
+    assert len(run_study(_settings(tmp_path, None, 4, early_stopping=False)).get_trials()) == 4
 
 
 def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on(small_digits, tmp_path, capsys):
