@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -243,7 +244,10 @@ def quiet_libraries() -> None:
     """Keep the libraries' routine chatter out of the per-trial lines and tables people read."""
     warnings.filterwarnings("ignore", category=UserWarning, module="keras")
     warnings.filterwarnings("ignore", message=".*experimental.*")  # Optuna flags heartbeats and metric names
-    logging.getLogger("mlflow").setLevel(logging.WARNING)  # its INFO lines ("Creating initial tables") are noise here
+    # MLflow's INFO lines ("Creating initial MLflow database tables") are noise here. Its import sets its
+    # loggers' level from MLFLOW_LOGGING_LEVEL, so a level set before the import alone would be undone.
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices: one model is traced per trial by design
 
 
