@@ -85,6 +85,12 @@ def _check_data(args: argparse.Namespace) -> int:
 
     report = check_data(args.data, args.folds, args.test_fraction, args.seed, args.skip_unreadable)
     print(report.render())
+    if report.sizes:
+        from spaces.image_sizes import derived_image_sizes, native_size
+
+        native = native_size(report.sizes)
+        print(f"  image sizes a study searches (image_sizes: auto): {', '.join(map(str, derived_image_sizes(native)))} px "
+              f"(median short side {native} px)")
     return 1 if report.errors else 0
 
 

@@ -25,6 +25,7 @@ HEARTBEAT_SECONDS = 30
 GRACE_SECONDS = 120  # a trial silent this long belonged to a dead worker: it is failed and re-run
 MAX_RETRY = 2  # a configuration that kills its worker every time is not retried forever
 JOURNAL_SCHEME = "journal:///"
+SQLITE_LOCK_SECONDS = 60
 
 
 def _seconds(variable: str, default: int) -> int:
@@ -82,6 +83,9 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
     try:
         return RDBStorage(
             url,
+            # Several local processes share one SQLite file (run --jobs): a writer waits for another's lock
+            # instead of failing at the default 5 s, which a busy machine can exceed.
+            engine_kwargs={"connect_args": {"timeout": SQLITE_LOCK_SECONDS}} if url.startswith("sqlite") else None,
             heartbeat_interval=interval,
             grace_period=grace,
             heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY),

@@ -136,3 +136,22 @@ def test_a_new_study_starts_from_the_recipes_model_and_resuming_does_not_queue_i
     resumed = run_study(_settings(tmp_path, None, 3, early_stopping=False))
     assert [t.params for t in resumed.trials[:2]] == points[:2] and len(resumed.trials) == 3
     assert resumed.trials[2].params != points[2]  # resuming samples; it does not queue the start again
+
+
+def test_sizes_come_from_the_data_are_printed_and_recorded(small_digits, tmp_path, capsys):
+    from search.cli import main
+
+    assert main(["check-data", str(small_digits), "--folds", "2"]) == 0
+    assert "image sizes a study searches (image_sizes: auto): 8 px (median short side 8 px)" in capsys.readouterr().out
+    space = tiny_space(tmp_path, image_sizes="auto")
+    study = run_study(_settings(tmp_path, small_digits, 1, space=space, early_stopping=False))
+    assert "image sizes searched: 8 px (from the data" in capsys.readouterr().out
+    assert study.user_attrs["space"]["image_sizes"] == [8] and study.trials[0].params["image_size"] == 8
+    resumed = run_study(_settings(tmp_path, None, 2, space=space, early_stopping=False))  # same data: same sizes
+    assert len(resumed.trials) == 2
+
+
+def test_a_rate_given_on_the_command_line_and_searched_by_the_space_is_refused(small_digits, tmp_path):
+    searched = tiny_space(tmp_path, learning_rate={"low": 0.001, "high": 0.01})
+    with pytest.raises(StudyError, match="--learning-rate fixes the rate of every trial, but .* searches learning_rate"):
+        run_study(_settings(tmp_path, small_digits, 1, space=searched, learning_rate_fixed=True))
