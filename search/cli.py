@@ -67,7 +67,9 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _check_data(args: argparse.Namespace) -> int:
     from objectives.data_check import check_data
+    from search.settings_check import check_split
 
+    check_split(args.folds, args.test_fraction, args.seed)
     report = check_data(args.data, args.folds, args.test_fraction, args.seed, args.skip_unreadable)
     print(report.render())
     return 1 if report.errors else 0

@@ -25,11 +25,13 @@ from objectives.data_check import DataReport, check_data
 from objectives.dataset import DataError
 from objectives.digits import digits_folder
 from objectives.prepared import PreparedData, prepare
+from objectives.quoting import quoted
 from search.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.errors import StudyError
 from search.front import format_front, front_rows
 from search.record import StudyRecord
 from search.samplers import make_sampler
+from search.settings_check import check_run
 from search.trial_table import stop_reason
 from search.storage import MAX_RETRY, open_storage, shown
 from search.tracking_thread import TrackingThread
@@ -39,7 +41,7 @@ from spaces.start_points import start_points
 DIRECTIONS = ["maximize", "minimize"]
 METRIC_NAMES = ["cv_accuracy", "params"]
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
-STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: "$" would let "abc\n" through
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,8 @@ class RunSettings:
 
 def check_study_name(name: str) -> str:
     """Study names become folder names (builds, reports): refuse anything that could leave those folders."""
-    if not STUDY_NAME.match(name) or ".." in name:
-        raise StudyError(f"study name {name!r} is not allowed: use letters, digits, '.', '_' and '-' "
+    if not STUDY_NAME.fullmatch(name) or ".." in name:
+        raise StudyError(f"study name {quoted(name)} is not allowed: use letters, digits, '.', '_' and '-' "
                          "(no '/', no '..', at most 100 characters)")
     return name
 
@@ -233,6 +235,7 @@ def run_study(settings: RunSettings) -> optuna.Study:
     """Create or resume the study named in ``settings`` and run it to its budget."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own lines replace Optuna's
     check_study_name(settings.study)
+    check_run(settings.trials, settings.training, settings.test_fraction)  # before anything is created
     space = with_budgets(load_space(settings.space), settings.budgets)
     storage = open_storage(settings.storage)
     existing = load_existing(settings.study, storage)
@@ -250,7 +253,8 @@ def run_study(settings: RunSettings) -> optuna.Study:
     if old_record:
         conflicts = record.conflicts(old_record)
         if conflicts:
-            raise StudyError(f"study {settings.study!r} exists with different {', '.join(conflicts)}; "
+            raise StudyError(f"study {settings.study!r} exists with different {', '.join(conflicts)} "
+                             f"({'; '.join(record.differences(old_record))}); "
                              "resume it with the settings it was made with, or pass a new STUDY=name")
     # A resumed study's sampler must not replay the first session's random draws: offset its seed by the
     # trials already there (same seed on resume repeated trials 0-3 as trials 6-9, measured).

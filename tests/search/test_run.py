@@ -66,11 +66,13 @@ def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on
 
 def test_resuming_with_other_settings_is_refused(small_digits, tmp_path):
     run_study(_settings(tmp_path, small_digits, 1))
-    with pytest.raises(StudyError, match="exists with different training"):
-        run_study(_settings(tmp_path, None, 2, training=TrainingConfig(epochs=2, folds=2)))
+    with pytest.raises(StudyError, match="exists with different training") as refused:
+        run_study(_settings(tmp_path, None, 2, training=TrainingConfig(epochs=2, folds=3)))
+    assert "(training.epochs: the study has 1, this command 2; training.folds: the study has 2, this command 3)" \
+        in str(refused.value)
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "..", ".hidden", ""])
+@pytest.mark.parametrize("name", ["../x", "a/b", "..", ".hidden", "", "abc\n", "x" * 101])
 def test_names_that_could_escape_a_folder_are_refused(name):
     with pytest.raises(StudyError, match="not allowed"):
         check_study_name(name)
