@@ -19,3 +19,9 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     """``repr(value)`` cut at ``limit`` characters, without building the whole repr of a huge value first."""
     text = _short.repr(value)
     return text if len(text) <= limit else f"{text[:limit - 3]}..."
+
+
+def capped(text: object, limit: int = QUOTE_LIMIT) -> str:
+    """``str(text)`` cut at ``limit`` characters: a key or a name shown as written, never a page of it."""
+    shown = str(text) if isinstance(text, (str, int, float)) else quoted(text, limit)
+    return shown if len(shown) <= limit else f"{shown[:limit - 3]}..."

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from objectives.budgets import DeviceBudgets
 from objectives.config import FAMILIES, GENERATORS
+from objectives.quoting import capped, quoted
+from spaces.limits import limit_problem
+from spaces.yaml_file import read_yaml
 
 DEFAULT_SPACE = Path(__file__).with_name("default.yaml")
 
@@ -65,12 +67,12 @@ def _fail(origin: str, key: str, message: str) -> SpaceError:
 
 def _int_list(origin: str, key: str, value: Any, allowed: str, check) -> tuple[int, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise _fail(origin, key, f"must be a non-empty list of integers ({allowed}), got {value!r}")
+        raise _fail(origin, key, f"must be a non-empty list of integers ({allowed}), got {quoted(value)}")
     bad = [v for v in value if not check(v)]
     if bad:
-        raise _fail(origin, key, f"{bad} not allowed; allowed: {allowed}")
+        raise _fail(origin, key, f"{quoted(bad)} not allowed; allowed: {allowed}")
     if len(set(value)) != len(value):
-        raise _fail(origin, key, f"has repeated values {value}")
+        raise _fail(origin, key, f"has repeated values {quoted(value)}")
     return tuple(value)
 
 
@@ -78,18 +80,28 @@ def _parameter(origin: str, key: str, value: Any) -> Parameter:
     if isinstance(value, dict) and set(value) == {"choices"}:
         choices = value["choices"]
         if not isinstance(choices, list) or not choices:
-            raise _fail(origin, key, f"choices must be a non-empty list, got {choices!r}")
+            raise _fail(origin, key, f"choices must be a non-empty list, got {quoted(choices)}")
         if not all(isinstance(c, (int, float)) and not isinstance(c, bool) and c > 0 for c in choices):
-            raise _fail(origin, key, f"choices must be positive numbers, got {choices!r}")
+            raise _fail(origin, key, f"choices must be positive numbers, got {quoted(choices)}")
         return Choice(tuple(choices))
     if isinstance(value, dict) and {"low", "high"} <= set(value) <= {"low", "high", "log"}:
         low, high, log = value["low"], value["high"], value.get("log", False)
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or not 1 <= low <= high:
-            raise _fail(origin, key, f"needs integers 1 <= low <= high, got low={low!r} high={high!r}")
+            raise _fail(origin, key, f"needs integers 1 <= low <= high, got low={quoted(low)} high={quoted(high)}")
         if not isinstance(log, bool):
-            raise _fail(origin, key, f"log must be true or false, got {log!r}")
+            raise _fail(origin, key, f"log must be true or false, got {quoted(log)}")
         return IntRange(low, high, log)
-    raise _fail(origin, key, f"must be {{low: <int>, high: <int>[, log: true]}} or {{choices: [...]}}, got {value!r}")
+    raise _fail(origin, key, f"must be {{low: <int>, high: <int>[, log: true]}} or {{choices: [...]}}, got {quoted(value)}")
+
+
+def _bounded(origin: str, key: str, name: str, value: Any) -> Parameter:
+    """A parameter of the right type per name, inside the range this machine can train (spaces.limits)."""
+    parameter = _parameter(origin, key, value)
+    values = parameter.choices if isinstance(parameter, Choice) else (parameter.low, parameter.high)
+    problem = limit_problem(name, values)
+    if problem:
+        raise _fail(origin, key, problem)
+    return parameter
 
 
 def parse_space(data: Any, origin: str = "space") -> SearchSpace:
@@ -98,7 +110,7 @@ def parse_space(data: Any, origin: str = "space") -> SearchSpace:
         raise SpaceError(f"{origin}: must be a mapping with keys {', '.join(TOP_LEVEL)}")
     unknown = sorted(set(data) - set(TOP_LEVEL) - set(OPTIONAL))
     if unknown:
-        raise _fail(origin, unknown[0], f"unknown key; allowed keys: {', '.join(TOP_LEVEL + OPTIONAL)}")
+        raise _fail(origin, capped(unknown[0]), f"unknown key; allowed keys: {', '.join(TOP_LEVEL + OPTIONAL)}")
     missing = [k for k in TOP_LEVEL if k not in data]
     if missing:
         raise _fail(origin, missing[0], "is missing")
@@ -112,28 +124,28 @@ def parse_space(data: Any, origin: str = "space") -> SearchSpace:
     families: dict[str, dict[str, Parameter]] = {}
     for family, params in families_data.items():
         if family not in FAMILY_PARAMETERS:
-            raise _fail(origin, f"families.{family}", f"unknown family; allowed: {', '.join(FAMILIES)}")
+            raise _fail(origin, f"families.{capped(family)}", f"unknown family; allowed: {', '.join(FAMILIES)}")
         allowed = FAMILY_PARAMETERS[family]
         if not isinstance(params, dict):
             raise _fail(origin, f"families.{family}", f"must map its parameters ({', '.join(allowed)})")
         for name in params:
             if name not in allowed:
-                raise _fail(origin, f"families.{family}.{name}", f"unknown parameter; {family} allows: {', '.join(allowed)}")
+                raise _fail(origin, f"families.{family}.{capped(name)}", f"unknown parameter; {family} allows: {', '.join(allowed)}")
         for name in allowed:
             if name not in params:
                 raise _fail(origin, f"families.{family}.{name}", f"is missing; {family} needs: {', '.join(allowed)}")
-        families[family] = {name: _parameter(origin, f"families.{family}.{name}", params[name]) for name in allowed}
+        families[family] = {name: _bounded(origin, f"families.{family}.{name}", name, params[name]) for name in allowed}
     return SearchSpace(sizes, generators, families, data, _budgets(origin, data.get("budgets") or {}))
 
 
 def _budgets(origin: str, data: Any) -> DeviceBudgets:
     if not isinstance(data, dict):
-        raise _fail(origin, "budgets", f"must map some of {', '.join(BUDGETS)} to limits, got {data!r}")
+        raise _fail(origin, "budgets", f"must map some of {', '.join(BUDGETS)} to limits, got {quoted(data)}")
     for key, value in data.items():
         if key not in BUDGETS:
             raise _fail(origin, f"budgets.{key}", f"unknown budget; allowed: {', '.join(BUDGETS)}")
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-            raise _fail(origin, f"budgets.{key}", f"must be a positive number, got {value!r}")
+            raise _fail(origin, f"budgets.{key}", f"must be a positive number, got {quoted(value)}")
     return DeviceBudgets(**data)
 
 
@@ -141,11 +153,7 @@ def load_space(path: Path | str = DEFAULT_SPACE) -> SearchSpace:
     path = Path(path)
     if not path.is_file():
         raise SpaceError(f"space file {path} not found; copy {DEFAULT_SPACE} and pass its path with SPACE=... / --space")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise SpaceError(f"{path}: not valid YAML: {error}") from error
-    return parse_space(data, str(path))
+    return parse_space(read_yaml(path, SpaceError), str(path))
 
 
 def with_budgets(space: SearchSpace, overrides: dict[str, float]) -> SearchSpace:
