@@ -7,6 +7,7 @@ millions of items); a person needs only its start to recognise it.
 from __future__ import annotations
 
 import reprlib
+from pathlib import PurePath
 
 QUOTE_LIMIT = 80
 
@@ -23,5 +24,5 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
 
 def capped(text: object, limit: int = QUOTE_LIMIT) -> str:
     """``str(text)`` cut at ``limit`` characters: a key or a name shown as written, never a page of it."""
-    shown = str(text) if isinstance(text, (str, int, float)) else quoted(text, limit)
+    shown = str(text) if isinstance(text, (str, int, float, PurePath)) else quoted(text, limit)
     return shown if len(shown) <= limit else f"{shown[:limit - 3]}..."

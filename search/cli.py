@@ -89,6 +89,7 @@ def _report(args: argparse.Namespace) -> int:
     from search.report import write_report
     from search.run import check_study_name
     from search.study_access import open_study
+    from search.storage import masked
     from search.tracking import Logbook, one_line
 
     study = open_study(check_study_name(args.study), args.storage)
@@ -100,7 +101,7 @@ def _report(args: argparse.Namespace) -> int:
         try:
             logbook = Logbook(study.study_name, args.storage)
             logbook.log_study_artifacts(study)
-            print(f"logged to MLflow {logbook.uri}, parent run {logbook.parent_run_id(study)}")
+            print(f"logged to MLflow {masked(logbook.uri)}, parent run {logbook.parent_run_id(study)}")
         except Exception as error:  # MLflow down must not hide the report that was written
             print(f"warning: report not logged to MLflow ({one_line(error)}); run sync-mlflow later", file=sys.stderr)
     return 0

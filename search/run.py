@@ -29,6 +29,7 @@ from objectives.quoting import quoted
 from search.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.errors import StudyError
 from search.front import format_front, front_rows
+from search.mlflow_settings import prepare_tracking, tracking_uri
 from search.record import StudyRecord
 from search.samplers import make_sampler
 from search.settings_check import check_run
@@ -236,6 +237,8 @@ def run_study(settings: RunSettings) -> optuna.Study:
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own lines replace Optuna's
     check_study_name(settings.study)
     check_run(settings.trials, settings.training, settings.test_fraction)  # before anything is created
+    if settings.mlflow:
+        prepare_tracking(tracking_uri())  # an MLflow store that is another library's file is refused now
     space = with_budgets(load_space(settings.space), settings.budgets)
     storage = open_storage(settings.storage)
     existing = load_existing(settings.study, storage)

@@ -27,6 +27,7 @@ from search.errors import StudyError
 from search.mlflow_settings import (PARENT_TAG, STORAGE_TAG, STUDY_TAG, TRIAL_TAG, artifact_location,
                                     experiment_name, prepare_tracking, tracking_uri)
 from search.record import StudyRecord
+from search.storage import masked
 from search.study_artifacts import write_study_artifacts
 
 RUN_STATUS = {TrialState.COMPLETE: "FINISHED", TrialState.FAIL: "FAILED", TrialState.PRUNED: "KILLED"}
@@ -237,7 +238,7 @@ class Logbook:
 
 def one_line(error: BaseException, limit: int = 300) -> str:
     """An MLflow/HTTP error as one short line (their messages run to pages of retry details)."""
-    text = " ".join(str(error).split())
+    text = masked(" ".join(str(error).split()))
     return f"{error.__class__.__name__}: {text[:limit]}{'...' if len(text) > limit else ''}"
 
 
@@ -253,8 +254,8 @@ def sync_study(study: optuna.Study, storage: str) -> str:
     except TrackingError:
         raise
     except Exception as error:  # the server, the network or the store: all mean "MLflow cannot be written"
-        raise TrackingError(f"cannot write study {study.study_name!r} to MLflow at {logbook.uri}: {one_line(error)}; "
+        raise TrackingError(f"cannot write study {study.study_name!r} to MLflow at {masked(logbook.uri)}: {one_line(error)}; "
                             "check MLFLOW_TRACKING_URI (unset: the local store mlflow/mlflow.db) and run sync-mlflow "
                             "again; nothing is lost, the Optuna storage holds every trial") from None
-    return (f"MLflow {logbook.uri}, experiment {experiment_name(study.study_name)}: {counts.created} runs created, "
+    return (f"MLflow {masked(logbook.uri)}, experiment {experiment_name(study.study_name)}: {counts.created} runs created, "
             f"{counts.updated} updated, {counts.unchanged} already complete; parent run {logbook.parent_run_id()} with {', '.join(artifacts)}")
