@@ -14,6 +14,7 @@ from export.record import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS
 from objectives.config import TrainingConfig
 from search.errors import USER_ERRORS
 from search.samplers import DEFAULT_SAMPLER, SAMPLERS
+from search.signals import exit_code, interrupt_message, terminate_like_ctrl_c
 from search.storage import DEFAULT_STORAGE
 from spaces.space import DEFAULT_SPACE
 
@@ -108,16 +109,18 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    import subprocess
-
     from search.dashboard import default_artifact_dir
 
     artifacts = args.artifact_dir or default_artifact_dir(args.storage)
     artifacts.mkdir(parents=True, exist_ok=True)
-    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it")
+    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it",
+          flush=True)
     command = [str(Path(sys.executable).with_name("optuna-dashboard")), args.storage, "--host", args.host,
                "--port", str(args.port), "--artifact-dir", str(artifacts)]
-    return subprocess.call(command)
+    # exec, not a child: SIGTERM or SIGINT sent to this process (a service manager, a test's terminate())
+    # reach the server itself, and nothing is left serving once it ends.
+    os.execv(command[0], command)
+    return 0  # not reached
 
 
 def _sync_mlflow(args: argparse.Namespace) -> int:
@@ -256,6 +259,7 @@ def quiet_libraries() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    terminate_like_ctrl_c()
     quiet_libraries()
     try:
         if getattr(args, "study", None) is not None:
@@ -270,6 +274,6 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted: finished trials are saved; run the same command again to resume", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (search.signals)
+        print(f"\n{interrupt_message(interrupt)}", file=sys.stderr)
+        return exit_code(interrupt)

@@ -29,6 +29,7 @@ from objectives.quoting import quoted
 from search.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.errors import StudyError
 from search.front import format_front, front_rows
+from search.liveness import reclaim_dead_trials, record_owner
 from search.mlflow_settings import prepare_tracking, tracking_uri
 from search.record import StudyRecord
 from search.samplers import make_sampler
@@ -186,6 +187,8 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
     and the dashboard; print the front. Runs and workers both come through here."""
     from search.objective import TRIAL_FAILURES, Objective  # TensorFlow loads only when trials run
 
+    for line in reclaim_dead_trials(study, storage_url):  # a dead local process's trial, at once (search.liveness)
+        print(line)
     optuna.storages.fail_stale_trials(study)  # a dead worker's trial is failed and re-queued before counting
     limit = TrialBudget(budget)
     done = len(study.get_trials(deepcopy=False, states=FINISHED))
@@ -206,6 +209,7 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
 
         def run_trial(trial: optuna.Trial) -> tuple[float, int]:
             current["number"] = trial.number
+            record_owner(trial)
             return objective(trial)
 
         started = time.perf_counter()
