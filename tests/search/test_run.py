@@ -138,3 +138,17 @@ def test_a_new_study_starts_from_the_recipes_model_and_resuming_does_not_queue_i
     resumed = run_study(_settings(tmp_path, None, 3, early_stopping=False))
     assert [t.params for t in resumed.trials[:2]] == points[:2] and len(resumed.trials) == 3
     assert resumed.trials[2].params != points[2]  # resuming samples; it does not queue the start again
+
+
+def test_a_seeded_study_repeats_its_augmented_trials_exactly(small_digits, tmp_path):
+    runs = []
+    for attempt in ("first", "second"):
+        folder = tmp_path / attempt
+        folder.mkdir()
+        study = run_study(RunSettings(study="again", storage=f"sqlite:///{folder}/optuna.db", trials=1, data_dir=small_digits,
+                                      space=tiny_space(folder, generators=[2, 4], image_sizes=[16]),
+                                      training=TrainingConfig(epochs=2, folds=2), cache_root=tmp_path / "cache",
+                                      start_points=False, early_stopping=False, mlflow=False))
+        runs.append([(t.params, t.user_attrs["fold_accuracies"]) for t in study.trials])
+    assert {params["generator"] for params, _ in runs[0]} <= {2, 4}
+    assert runs[0] == runs[1]  # to the last digit, as G1 trials always did
