@@ -254,6 +254,9 @@ def quiet_libraries() -> None:
     # loggers' level from MLFLOW_LOGGING_LEVEL, so a level set before the import alone would be undone.
     os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     logging.getLogger("mlflow").setLevel(logging.WARNING)
+    # On a failed write (a read-only store) MLflow logs its caught exception with a 30-line traceback, then
+    # raises it; the one-line warning of search.tracking_thread already says what failed.
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices: one model is traced per trial by design
 
 

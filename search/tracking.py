@@ -19,6 +19,7 @@ from typing import Any
 import optuna
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, Run, RunTag
+from mlflow.exceptions import MlflowException
 from mlflow.utils.validation import MAX_ENTITIES_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.engine import make_url
@@ -136,9 +137,20 @@ class Logbook:
         if self._experiment_id is None:
             name = experiment_name(self.study)
             found = self.client.get_experiment_by_name(name)
-            self._experiment_id = found.experiment_id if found else self.client.create_experiment(
-                name, artifact_location=artifact_location(self.study, self.uri), tags={STUDY_TAG: self.study})
+            self._experiment_id = found.experiment_id if found else self._create_experiment(name)
         return self._experiment_id
+
+    def _create_experiment(self, name: str) -> str:
+        """Create the experiment; if another worker created it since we looked (two workers starting
+        together), use theirs: that race used to print a false "MLflow logging failed"."""
+        try:
+            return self.client.create_experiment(name, artifact_location=artifact_location(self.study, self.uri),
+                                                 tags={STUDY_TAG: self.study})
+        except MlflowException:
+            found = self.client.get_experiment_by_name(name)
+            if found is None:
+                raise
+            return found.experiment_id
 
     def _search(self, condition: str) -> list[Run]:
         """All runs of this study's experiment matching ``condition`` (every page), oldest first."""
