@@ -8,7 +8,7 @@ import optuna
 
 from search.cli import main
 from search.tracking_thread import TrackingThread
-from tests.search.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
+from tests.search.postgres import postgres_server, postgres_url, started_server  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).parents[2]
 SECRET = "s3cret-Pw"
@@ -50,3 +50,23 @@ def test_make_never_echoes_the_password_of_storage():
     command_line = subprocess.run(["make", "-n", "promote", "TRIAL=1", f"STORAGE=postgresql://u:{SECRET}@db/o"],
                                   cwd=ROOT, capture_output=True, text=True)
     assert '--storage "$STORAGE"' in command_line.stdout and SECRET not in command_line.stdout
+
+
+def test_the_password_can_stay_out_of_the_url_in_pgpassword_or_pgpass(tmp_path, monkeypatch, capsys):
+    """A server that checks passwords: the URL carries none; libpq finds it in PGPASSWORD or a .pgpass file."""
+    with started_server(password=SECRET) as server:
+        url = f"postgresql+psycopg2://postgres@127.0.0.1:{server.port}/postgres"
+        monkeypatch.delenv("PGPASSWORD", raising=False)
+        monkeypatch.setenv("PGPASSFILE", str(tmp_path / "absent"))
+        assert main(["front", "--study", "nope", "--storage", url]) == 2
+        assert "error: cannot open storage" in capsys.readouterr().err  # no password anywhere: refused
+        monkeypatch.setenv("PGPASSWORD", SECRET)
+        assert main(["front", "--study", "nope", "--storage", url]) == 2
+        assert "no study 'nope' in postgresql+psycopg2://postgres@127.0.0.1" in capsys.readouterr().err  # connected
+        monkeypatch.delenv("PGPASSWORD")
+        pgpass = tmp_path / "pgpass"
+        pgpass.write_text(f"127.0.0.1:{server.port}:postgres:postgres:{SECRET}\n")
+        pgpass.chmod(0o600)  # libpq ignores a password file others can read
+        monkeypatch.setenv("PGPASSFILE", str(pgpass))
+        assert main(["front", "--study", "nope", "--storage", url]) == 2
+        assert "no study 'nope'" in capsys.readouterr().err
