@@ -10,6 +10,7 @@ import reprlib
 from pathlib import PurePath
 
 QUOTE_LIMIT = 80
+PATH_LIMIT = 240  # a path or URL the user typed is shown whole, unless it is absurdly long
 
 _short = reprlib.Repr()
 _short.maxlevel, _short.maxlist, _short.maxdict, _short.maxtuple, _short.maxset = 3, 6, 4, 6, 6

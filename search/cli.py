@@ -89,8 +89,8 @@ def _report(args: argparse.Namespace) -> int:
     from search.front import format_front, front_rows
     from search.report import write_report
     from search.run import check_study_name
-    from search.study_access import open_study
     from search.storage import masked
+    from search.study_access import open_study
     from search.tracking import Logbook, one_line
 
     study = open_study(check_study_name(args.study), args.storage)

@@ -34,5 +34,4 @@ def exit_code(interrupt: KeyboardInterrupt) -> int:
 
 def interrupt_message(interrupt: KeyboardInterrupt) -> str:
     what = "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
-    return (f"{what}: finished trials are saved, the trial under way is queued again; "
-            "run the same command again to resume")
+    return f"{what}: finished work is saved (a trial under way is queued again); run the same command again to resume"

@@ -19,7 +19,7 @@ import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend, JournalStorage
 
-from objectives.quoting import capped
+from objectives.quoting import PATH_LIMIT, capped
 from search.errors import StudyError
 from search.store_files import os_reason, prepare_file
 
@@ -91,12 +91,12 @@ def _prepare_journal(url: str, journal: Path) -> None:
         journal.parent.mkdir(parents=True, exist_ok=True)
         first = journal.open("rb").read(1) if journal.exists() else b""
     except OSError as why:
-        raise StudyError(f"--storage (STORAGE) {capped(shown(url))}: a file in a writable folder must hold, but "
-                         f"{capped(journal)} cannot be used ({os_reason(why)}); "
+        raise StudyError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: a file in a writable folder must hold, but "
+                         f"{capped(journal, PATH_LIMIT)} cannot be used ({os_reason(why)}); "
                          "pass a path in a folder you can write") from None
     if first not in (b"", b"{"):
-        raise StudyError(f"--storage (STORAGE) {capped(shown(url))}: an Optuna journal (JSON lines) or a new file must hold, "
-                         f"but {capped(journal)} is something else; pass another file, it is left untouched")
+        raise StudyError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: an Optuna journal (JSON lines) or a new file must hold, "
+                         f"but {capped(journal, PATH_LIMIT)} is something else; pass another file, it is left untouched")
 
 
 def open_storage(url: str) -> optuna.storages.BaseStorage:
@@ -120,6 +120,6 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
             heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY),
         )
     except Exception as error:  # SQLAlchemy and drivers raise many types; all mean "cannot open it"
-        raise StudyError(f"cannot open storage {capped(shown(url))!r}: {error.__class__.__name__}: "
+        raise StudyError(f"cannot open storage {capped(shown(url), PATH_LIMIT)!r}: {error.__class__.__name__}: "
                          f"{capped(masked(' '.join(str(error).split())), 200)}; check the URL "
                          "(e.g. sqlite:///studies/optuna.db, postgresql+psycopg2://user:pw@host/db or journal:///path/study.log)") from error

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from objectives.quoting import capped
+from objectives.quoting import PATH_LIMIT, capped
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 OWNERS = {  # tables only one library makes
@@ -54,20 +54,20 @@ def os_reason(error: OSError) -> str:
 def prepare_file(setting: str, url: str, path: Path, owner: str, error: type[Exception]) -> None:
     """Make ``path``'s folder and check an existing file belongs to ``owner`` ("Optuna" or "MLflow");
     otherwise raise ``error`` with one line saying what the path is and what to pass instead."""
-    where = f"{setting} {capped(url)}"
+    where = f"{setting} {capped(url, PATH_LIMIT)}"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and not path.is_file():
             raise IsADirectoryError(f"{path} is not a regular file")
         found = file_owner(path) if path.exists() else None
     except OSError as why:
-        raise error(f"{where}: a file in a writable folder must hold, but {capped(path)} cannot be used "
+        raise error(f"{where}: a file in a writable folder must hold, but {capped(path, PATH_LIMIT)} cannot be used "
                     f"({os_reason(why)}); pass a path in a folder you can write") from None
     except sqlite3.DatabaseError as why:
-        raise error(f"{where}: a readable SQLite file must hold, but {capped(path)} is not ({capped(why, 60)}); "
+        raise error(f"{where}: a readable SQLite file must hold, but {capped(path, PATH_LIMIT)} is not ({capped(why, 60)}); "
                     "pass another file") from None
     if found not in (None, "empty", owner):
         what = {"not SQLite": "not a SQLite database", "SQLite": "another program's SQLite database"}.get(
             found, f"an {found} database")
-        raise error(f"{where}: an {owner} database (or a new file) must hold, but {capped(path)} is {what}; "
+        raise error(f"{where}: an {owner} database (or a new file) must hold, but {capped(path, PATH_LIMIT)} is {what}; "
                     f"pass another file, it is left untouched")

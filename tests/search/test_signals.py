@@ -22,7 +22,7 @@ def test_sigterm_requeues_the_trial_and_closes_the_mlflow_parent_run(small_digit
     process.send_signal(signal.SIGTERM)
     code, _, err = _finish(process, timeout=120)
     assert code == 143 and "Traceback" not in err, err
-    assert ("terminated (SIGTERM): finished trials are saved, the trial under way is queued again; "
+    assert ("terminated (SIGTERM): finished work is saved (a trial under way is queued again); "
             "run the same command again to resume") in err
     study = optuna.load_study(study_name="term", storage=storage)
     assert study.trials[interrupted.number].state == TrialState.FAIL
