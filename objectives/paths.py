@@ -36,6 +36,16 @@ def system_root_problem(root: Path) -> str | None:
     return None
 
 
+def check_data_root(root: Path) -> None:
+    """Refuse a missing or system data folder before a study's storage is even opened."""
+    from objectives.dataset import DataError, check_root  # dataset imports this module
+
+    check_root(root)
+    refused = system_root_problem(root)
+    if refused:
+        raise DataError(refused)
+
+
 def class_name_problem(name: str) -> str | None:
     """Why a folder name cannot be a class name (one line of labels.txt, readable on a phone), or None."""
     if not name.strip():

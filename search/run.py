@@ -23,6 +23,7 @@ from tqdm import tqdm
 from objectives.config import TrainingConfig
 from objectives.data_check import DataReport, check_data
 from objectives.dataset import DataError
+from objectives.paths import check_data_root
 from objectives.digits import digits_folder
 from objectives.prepared import PreparedData, prepare
 from objectives.quoting import quoted
@@ -241,6 +242,8 @@ def run_study(settings: RunSettings) -> optuna.Study:
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own lines replace Optuna's
     check_study_name(settings.study)
     check_run(settings.trials, settings.training, settings.test_fraction)  # before anything is created
+    if settings.data_dir is not None:
+        check_data_root(settings.data_dir)  # a missing or system folder, before the storage is made
     if settings.mlflow:
         prepare_tracking(tracking_uri())  # an MLflow store that is another library's file is refused now
     space = with_budgets(load_space(settings.space), settings.budgets)

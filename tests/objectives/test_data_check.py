@@ -234,6 +234,7 @@ def test_a_system_folder_is_refused_before_it_is_walked(tmp_path, capsys):
     assert main(["run", "--data", "/usr", "--storage", f"sqlite:///{storage}", "--cache", str(tmp_path / "c"),
                  "--no-mlflow"]) == 2
     assert "error: data folder /usr is a system folder (/usr), not an image set" in capsys.readouterr().err
+    assert not storage.exists()  # refused before the study's storage was made
 
 
 def test_a_fifo_with_an_image_name_is_left_out_without_hanging(tmp_path):
