@@ -24,12 +24,14 @@ def boot_id() -> str:
 
 
 def start_ticks(pid: int) -> int | None:
-    """When ``pid`` started (clock ticks after boot), or None if there is no such process."""
+    """When ``pid`` started (clock ticks after boot), or None if there is no such process (or only its
+    zombie, a dead process its parent has not collected yet)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return int(stat.rsplit(")", 1)[1].split()[19])  # field 22; the name in parentheses may hold spaces
+    fields = stat.rsplit(")", 1)[1].split()  # the name in parentheses may hold spaces
+    return None if fields[0] in ("Z", "X") else int(fields[19])  # fields 3 (state) and 22 (start time)
 
 
 def this_process() -> dict[str, object]:
