@@ -5,22 +5,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 STUDY ?= default
-TRIALS ?= 16
+TRIALS ?= 40
 STORAGE ?= sqlite:///studies/optuna.db
 # Recipes pass "$$STORAGE" from the environment, so make never echoes a database password in a recipe line.
 export STORAGE
 SPACE ?= spaces/default.yaml
 DATA ?=
-EPOCHS ?= 5
+EPOCHS ?= 40
 FOLDS ?= 5
 SAMPLER ?= tpe
 THREADS ?=
+JOBS ?=
 SKIP_UNREADABLE ?=
 EXPORT ?= 1
 TRIAL ?=
 FORCE ?=
 DATA_ARG := $(if $(DATA),--data "$(DATA)",)
 THREADS_ARG := $(if $(THREADS),--threads $(THREADS),)
+JOBS_ARG := $(if $(JOBS),--jobs $(JOBS),)
 SKIP_ARG := $(if $(filter 1 true yes,$(SKIP_UNREADABLE)),--skip-unreadable,)
 MAX_PARAMS ?=
 MAX_INT8_KB ?=
@@ -38,7 +40,7 @@ PORT ?=
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$$(echo "$$STORAGE" | sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#') SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER) EXPORT=$(EXPORT) TRIAL=$(TRIAL) FORCE=$(FORCE)"
-	@echo "             THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
+	@echo "             JOBS=n (trial processes, default one per core) THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
 	@echo "             device budgets: MAX_PARAMS=n MAX_INT8_KB=kb MAX_LATENCY_MS=ms (checked before training)"
 
 install: $(VENV)/.installed ## create .venv from requirements.lock (and the libusb system library)
@@ -63,7 +65,7 @@ system-deps: ## the system library tflite-support needs (libusb-1.0), installed 
 
 study: install ## check the data, run or resume a study, export its front (EXPORT=0 skips), report: make study [DATA=dir] [STUDY=name] [TRIALS=n]
 	$(PY) -m search run --study "$(STUDY)" --storage "$$STORAGE" --trials $(TRIALS) --space "$(SPACE)" \
-	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(SKIP_ARG) $(BUDGET_ARGS)
+	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(JOBS_ARG) $(SKIP_ARG) $(BUDGET_ARGS)
 	$(if $(filter 0,$(EXPORT)),,$(PY) -m search export --study "$(STUDY)" --storage "$$STORAGE")
 	$(PY) -m search report --study "$(STUDY)" --storage "$$STORAGE"
 

@@ -34,6 +34,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text!r}")
+    return value
+
+
 def _add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=_positive, default=None,
                         help="TensorFlow threads for this process (default: all cores); 1 per worker when several share a machine")
@@ -41,16 +51,21 @@ def _add_worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from search.run import RunSettings, run_study
+    from search.run import RunSettings, limit_threads, run_study
+    from search.local_workers import default_jobs, threads_per_job
 
-    training = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-                              folds=args.folds, seed=args.seed)
+    jobs = args.jobs or default_jobs()
+    if jobs > 1 and not args.threads:
+        limit_threads(threads_per_job(jobs))  # each process its share of the cores
+    training = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, folds=args.folds, seed=args.seed,
+                              **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
     run_study(RunSettings(study=args.study, storage=args.storage, trials=args.trials, data_dir=args.data,
                           space=args.space, training=training, test_fraction=args.test_fraction,
                           sampler=args.sampler, cache_root=args.cache, skip_unreadable=args.skip_unreadable,
                           prepare_only=args.prepare_only, mlflow=not args.no_mlflow,
                           early_stopping=not args.no_early_stopping, budgets=_budgets(args),
-                          start_points=not args.no_start_points))
+                          start_points=not args.no_start_points, learning_rate_fixed=args.learning_rate is not None,
+                          jobs=jobs))
     return 0
 
 
@@ -62,7 +77,7 @@ def _budgets(args: argparse.Namespace) -> dict[str, float]:
 def _worker(args: argparse.Namespace) -> int:
     from search.run import join_study
 
-    join_study(args.study, args.storage, args.cache)
+    join_study(args.study, args.storage, args.cache, args.spawned)
     return 0
 
 
@@ -173,9 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trials", type=int, default=20, help="total trial budget of the study (default: %(default)s)")
     run.add_argument("--space", type=Path, default=DEFAULT_SPACE, help="search-space file (default: %(default)s)")
     run.add_argument("--folds", type=int, default=defaults.folds, help="stratified CV folds (default: %(default)s)")
-    run.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs per fold (default: %(default)s)")
+    run.add_argument("--epochs", type=int, default=defaults.epochs,
+                     help="epochs per fold; the learning rate decays to 0 over them (default: %(default)s)")
     run.add_argument("--batch-size", type=int, default=defaults.batch_size, help="(default: %(default)s)")
-    run.add_argument("--learning-rate", type=float, default=defaults.learning_rate, help="Adam (default: %(default)s)")
+    run.add_argument("--learning-rate", type=_rate, default=None,
+                     help=f"peak Adam rate for every trial (default: searched when the space has learning_rate, "
+                          f"else {defaults.learning_rate})")
     run.add_argument("--seed", type=int, default=defaults.seed, help="split, folds, sampler, init (default: %(default)s)")
     run.add_argument("--test-fraction", type=float, default=0.15, help="held-out test share (default: %(default)s)")
     run.add_argument("--sampler", choices=SAMPLERS, default=DEFAULT_SAMPLER, help="(default: %(default)s)")
@@ -183,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--prepare-only", action="store_true",
                      help="check the data, build the caches and record the study, run no trial (then start workers)")
     _add_worker_arguments(run)
+    run.add_argument("--jobs", type=_positive, default=None,
+                     help="trial processes on this machine sharing the study (default: one per core, at most 4); "
+                          "needs a storage several processes may write: SQLite, PostgreSQL or a journal file")
     run.add_argument("--no-mlflow", action="store_true",
                      help="do not log to MLflow (sync-mlflow can add the study later)")
     run.add_argument("--max-params", type=_positive, default=None, help="device budget: parameters (over the space file's)")
@@ -198,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="join an existing study and run trials until its budget is reached")
     _add_study_arguments(worker)
     _add_worker_arguments(worker)
+    worker.add_argument("--spawned", type=int, default=0, help=argparse.SUPPRESS)  # started by run --jobs
     worker.set_defaults(handler=_worker)
 
     check = commands.add_parser("check-data", help="report on a data folder; exit 1 if a study could not use it")

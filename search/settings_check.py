@@ -20,7 +20,7 @@ MAX_EPOCHS = 10_000
 MAX_FOLDS = 100
 MAX_BATCH_SIZE = 65_536
 MAX_SEED = 2**31 - 1  # scikit-learn takes seeds up to 2**32 - 1; the study adds trial counts and offsets to it
-MAX_LEARNING_RATE = 10.0
+MAX_LEARNING_RATE = 1.0  # the command line refuses more too (search.cli._rate)
 
 
 def _whole(setting: str, value: object, low: int, high: int, advice: str) -> None:
@@ -43,7 +43,8 @@ def check_trials(trials: object) -> None:
 
 def check_split(folds: object, test_fraction: object, seed: object) -> None:
     """What the data check and the split need: used by ``check-data`` as well as by a study."""
-    _whole("--folds (FOLDS)", folds, 2, MAX_FOLDS, "cross-validation needs at least 2 folds; the default is 5")
+    _whole("--folds (FOLDS)", folds, 2, MAX_FOLDS,
+           f"cross-validation needs at least 2 folds; the default is {TrainingConfig.folds}")
     _fraction("--test-fraction", test_fraction, 0, 0.9, "the held-out share, e.g. 0.15",
               lambda v: 0 < v <= 0.9)
     _whole("--seed", seed, 0, MAX_SEED, "pass a non-negative whole number, e.g. 0")
@@ -51,10 +52,11 @@ def check_split(folds: object, test_fraction: object, seed: object) -> None:
 
 def check_training(training: TrainingConfig, test_fraction: float) -> None:
     """Every training setting, in the order a person reads the command line."""
-    _whole("--epochs (EPOCHS)", training.epochs, 1, MAX_EPOCHS, "every fold needs at least one epoch; the default is 5")
+    _whole("--epochs (EPOCHS)", training.epochs, 1, MAX_EPOCHS,
+           f"every fold needs at least one epoch; the default is {TrainingConfig.epochs}")
     check_split(training.folds, test_fraction, training.seed)
     _whole("--batch-size", training.batch_size, 1, MAX_BATCH_SIZE, "pass a positive batch size, e.g. 32")
-    _fraction("--learning-rate", training.learning_rate, 0, MAX_LEARNING_RATE, "pass a positive number, e.g. 0.001",
+    _fraction("--learning-rate", training.learning_rate, 0, MAX_LEARNING_RATE, f"pass a positive number, e.g. {TrainingConfig.learning_rate}",
               lambda v: 0 < v <= MAX_LEARNING_RATE)
 
 

@@ -92,8 +92,9 @@ def trial_metrics(trial: FrozenTrial) -> list[Metric]:
     metrics += [Metric("fold_accuracy", float(acc), stamp, fold)
                 for fold, acc in enumerate(attrs.get("fold_accuracies", []))]
     for fold, curves in enumerate(attrs.get("learning_curves", [])):
+        epochs = curves.get("epoch") or range(1, len(curves.get("loss", [])) + 1)  # trials of older runs: every epoch
         metrics += [Metric(f"train_{name}/fold_{fold}", float(value), stamp, epoch)
-                    for name, values in curves.items() for epoch, value in enumerate(values, start=1)]
+                    for name, values in curves.items() if name != "epoch" for epoch, value in zip(epochs, values)]
     return metrics
 
 

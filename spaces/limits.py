@@ -32,7 +32,7 @@ class Limit:
 PARAMETER_LIMITS: dict[str, Limit] = {
     "conv_blocks": Limit(1, 6),  # each block halves the image: 6 already needs 64 px or more
     "filters": Limit(1, 512),
-    "dense_layers": Limit(1, 4),
+    "dense_layers": Limit(0, 4),  # 0: no hidden Dense layer (the softmax reads the features)
     "neurons": Limit(1, 4096),
     "blocks": Limit(1, 4),  # MobileNet's block widths are 64, 128, 256, 512 (times the multiplier)
     "expansion": Limit(1, 8),

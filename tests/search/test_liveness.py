@@ -15,7 +15,7 @@ from tests.search.test_workers import _finish, _first_running, _prepared_study, 
 def _run_command(tmp_path, data, storage):
     return ("run", "--study", "d", "--storage", storage, "--trials", "2", "--data", str(data),
             "--space", str(_tiny_space(tmp_path)), "--epochs", "10", "--folds", "2", "--cache", str(tmp_path / "cache"),
-            "--no-early-stopping", "--no-start-points", "--no-mlflow")
+            "--no-early-stopping", "--no-start-points", "--no-mlflow", "--jobs", "1")
 
 
 def test_a_run_killed_mid_trial_and_started_again_at_once_reruns_the_lost_trial(small_digits, tmp_path):

@@ -15,7 +15,7 @@ def test_sigterm_requeues_the_trial_and_closes_the_mlflow_parent_run(small_digit
     storage, tracking = f"sqlite:///{tmp_path}/optuna.db", f"sqlite:///{tmp_path}/mlflow.db"
     process = _search("run", "--study", "term", "--storage", storage, "--trials", "2", "--data", str(small_digits),
                       "--space", str(_tiny_space(tmp_path)), "--epochs", "10", "--folds", "2",
-                      "--cache", str(tmp_path / "cache"), "--no-early-stopping", "--no-start-points",
+                      "--cache", str(tmp_path / "cache"), "--no-early-stopping", "--no-start-points", "--jobs", "1",
                       env={"MLFLOW_TRACKING_URI": tracking})
     interrupted = _first_running("term", storage, process)
     time.sleep(2.0)  # MLflow's parent run is opened on its own thread meanwhile

@@ -3,7 +3,7 @@ import pytest
 import yaml
 
 from objectives.config import TrainingConfig
-from spaces.space import DEFAULT_SPACE, FAMILY_PARAMETERS, SpaceError, load_space, parse_space, with_budgets
+from spaces.space import DEFAULT_SPACE, FAMILY_PARAMETERS, FloatRange, SpaceError, load_space, parse_space, with_budgets
 from spaces.suggest import suggest_config
 
 
@@ -15,16 +15,24 @@ def test_default_space_loads_all_families_and_generators():
     space = load_space()
     assert set(space.families) == set(FAMILY_PARAMETERS)
     assert space.generators == (1, 2, 3, 4)
-    assert 3 <= len(space.image_sizes) <= 5
+    assert space.sizes_from_data and space.learning_rate == FloatRange(0.002, 0.03, log=True)
 
 
 @pytest.mark.parametrize("edit, message", [
     (lambda d: d.update(sizes=[32]), r"sizes: unknown key; allowed keys: image_sizes, generators, families"),
     (lambda d: d.update(generators=[1, 5]), r"generators: \[5\] not allowed; allowed: 1, 2, 3, 4"),
-    (lambda d: d.update(image_sizes=[2, 32]), r"image_sizes: \[2\] not allowed; allowed: 8 to 1024 pixels"),
+    (lambda d: d.update(image_sizes=[2, 32]), r"image_sizes: \[2\] not allowed; allowed: 8 to 1024 pixels, or auto"),
+    (lambda d: d.update(image_sizes="big"), r"image_sizes: must be a non-empty list of integers \(8 to 1024 pixels, or auto\)"),
     (lambda d: d["families"].update(resnet={}), r"families.resnet: unknown family; allowed: plain, mobilenet"),
     (lambda d: d["families"]["plain"].update(kernel={"low": 1, "high": 3}),
-     r"families.plain.kernel: unknown parameter; plain allows: conv_blocks, filters, dense_layers, neurons"),
+     r"families.plain.kernel: unknown parameter; plain allows: conv_blocks, filters, dense_layers, neurons, padding, head"),
+    (lambda d: d["families"]["plain"].update(padding={"choices": ["valid", "reflect"]}),
+     r"families.plain.padding: must be \{choices: \[...\]\} with some of valid, same, got"),
+    (lambda d: d["families"]["plain"].update(conv_blocks={"low": 0, "high": 2}),
+     r"families.plain.conv_blocks: needs integers 1 <= low <= high, got low=0"),
+    (lambda d: d.update(learning_rate={"low": 0.1, "high": 0.01}), r"learning_rate: needs numbers 0 < low <= high <= 1"),
+    (lambda d: d.update(learning_rate={"choices": [0.01, 3]}), r"learning_rate: must be .* with rates in \(0, 1\]"),
+    (lambda d: d.update(learning_rate=0.01), r"learning_rate: must be \{low: <rate>"),
     (lambda d: d["families"]["mobilenet"].pop("blocks"), r"families.mobilenet.blocks: is missing"),
     (lambda d: d["families"]["plain"].update(filters={"low": 64, "high": 4}), r"families.plain.filters: needs integers 1 <= low <= high"),
     (lambda d: d["families"]["shufflenet"].update(groups=[2, 4]), r"families.shufflenet.groups: must be \{low"),
@@ -104,24 +112,45 @@ def test_an_error_quotes_at_most_a_line_of_a_huge_value():
 def test_a_trial_becomes_a_typed_configuration(family):
     data = _default()
     data["families"] = {family: data["families"][family]}
-    space = parse_space(data)
+    space = parse_space(data).for_native_size(28)
     study = optuna.create_study(directions=["maximize", "minimize"])
     trial = study.ask()
     config = suggest_config(trial, space, TrainingConfig(epochs=3))
     assert config.architecture.family == family
     assert config.image_size in space.image_sizes and config.generator in space.generators
-    assert set(trial.params) == {"image_size", "generator", "family"} | {f"{family}.{p}" for p in FAMILY_PARAMETERS[family]}
-    assert config.training.epochs == 3
+    assert set(trial.params) == ({"image_size", "generator", "family", "learning_rate"}
+                                 | {f"{family}.{p}" for p in FAMILY_PARAMETERS[family]})
+    assert config.training.epochs == 3 and config.training.learning_rate == trial.params["learning_rate"]
+    assert 0.002 <= config.training.learning_rate <= 0.03
     if family in ("mobilenetv2", "shufflenet"):
         f = trial.params[f"{family}.filters"]
         assert config.architecture.filters == (f,) + tuple(f * 2 ** (i + 1) for i in range(trial.params[f"{family}.blocks"]))
+
+
+def test_plain_options_and_no_hidden_layer_reach_the_configuration():
+    data = _default()
+    data["families"] = {"plain": {**data["families"]["plain"], "dense_layers": {"low": 0, "high": 0},
+                                  "padding": {"choices": ["same"]}, "head": {"choices": ["average"]}}}
+    config = suggest_config(optuna.create_study(directions=["maximize", "minimize"]).ask(),
+                            parse_space(data).for_native_size(8), TrainingConfig())
+    assert (config.architecture.neurons, config.architecture.padding, config.architecture.head) == ((), "same", "average")
+
+
+def test_an_older_space_without_the_new_options_gets_the_papers_choices():
+    data = _default()
+    for name in ("padding", "head"):
+        del data["families"]["plain"][name]
+    del data["learning_rate"]
+    space = parse_space(data)
+    assert space.families["plain"]["padding"].choices == ("valid",) and space.learning_rate is None
 
 
 def test_mobilenet_width_multiplier_scales_every_block():
     data = _default()
     data["families"] = {"mobilenet": {"width_multiplier": {"choices": [0.5]}, "blocks": {"low": 3, "high": 3},
                                       "neurons": {"low": 16, "high": 16}}}
-    config = suggest_config(optuna.create_study(directions=["maximize", "minimize"]).ask(), parse_space(data), TrainingConfig())
+    config = suggest_config(optuna.create_study(directions=["maximize", "minimize"]).ask(),
+                            parse_space(data).for_native_size(32), TrainingConfig())
     assert config.architecture.filters == (16, 32, 64, 128)
 
 
