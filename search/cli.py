@@ -14,6 +14,7 @@ from export.record import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS
 from objectives.config import TrainingConfig
 from search.errors import USER_ERRORS
 from search.samplers import DEFAULT_SAMPLER, SAMPLERS
+from search.signals import exit_code, interrupt_message, terminate_like_ctrl_c
 from search.storage import DEFAULT_STORAGE
 from spaces.space import DEFAULT_SPACE
 
@@ -82,7 +83,9 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _check_data(args: argparse.Namespace) -> int:
     from objectives.data_check import check_data
+    from search.settings_check import check_split
 
+    check_split(args.folds, args.test_fraction, args.seed)
     report = check_data(args.data, args.folds, args.test_fraction, args.seed, args.skip_unreadable)
     print(report.render())
     if report.sizes:
@@ -107,6 +110,7 @@ def _report(args: argparse.Namespace) -> int:
     from search.front import format_front, front_rows
     from search.report import write_report
     from search.run import check_study_name
+    from search.storage import masked
     from search.study_access import open_study
     from search.tracking import Logbook, one_line
 
@@ -119,23 +123,25 @@ def _report(args: argparse.Namespace) -> int:
         try:
             logbook = Logbook(study.study_name, args.storage)
             logbook.log_study_artifacts(study)
-            print(f"logged to MLflow {logbook.uri}, parent run {logbook.parent_run_id(study)}")
+            print(f"logged to MLflow {masked(logbook.uri)}, parent run {logbook.parent_run_id(study)}")
         except Exception as error:  # MLflow down must not hide the report that was written
             print(f"warning: report not logged to MLflow ({one_line(error)}); run sync-mlflow later", file=sys.stderr)
     return 0
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    import subprocess
-
     from search.dashboard import default_artifact_dir
 
     artifacts = args.artifact_dir or default_artifact_dir(args.storage)
     artifacts.mkdir(parents=True, exist_ok=True)
-    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it")
+    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it",
+          flush=True)
     command = [str(Path(sys.executable).with_name("optuna-dashboard")), args.storage, "--host", args.host,
                "--port", str(args.port), "--artifact-dir", str(artifacts)]
-    return subprocess.call(command)
+    # exec, not a child: SIGTERM or SIGINT sent to this process (a service manager, a test's terminate())
+    # reach the server itself, and nothing is left serving once it ends.
+    os.execv(command[0], command)
+    return 0  # not reached
 
 
 def _sync_mlflow(args: argparse.Namespace) -> int:
@@ -276,11 +282,15 @@ def quiet_libraries() -> None:
     # loggers' level from MLFLOW_LOGGING_LEVEL, so a level set before the import alone would be undone.
     os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     logging.getLogger("mlflow").setLevel(logging.WARNING)
+    # On a failed write (a read-only store) MLflow logs its caught exception with a 30-line traceback, then
+    # raises it; the one-line warning of search.tracking_thread already says what failed.
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices: one model is traced per trial by design
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    terminate_like_ctrl_c()
     quiet_libraries()
     try:
         if getattr(args, "study", None) is not None:
@@ -295,6 +305,6 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted: finished trials are saved; run the same command again to resume", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (search.signals)
+        print(f"\n{interrupt_message(interrupt)}", file=sys.stderr)
+        return exit_code(interrupt)

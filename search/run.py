@@ -24,14 +24,19 @@ from tqdm import tqdm
 from objectives.config import TrainingConfig
 from objectives.data_check import DataReport, check_data
 from objectives.dataset import DataError
+from objectives.paths import check_data_root
 from objectives.digits import digits_folder
 from objectives.prepared import PreparedData, prepare
+from objectives.quoting import quoted
 from search.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.errors import StudyError
 from search.front import format_front, front_rows
+from search.liveness import reclaim_dead_trials, record_owner
 from search.local_workers import LocalWorkers, TrialWatcher, threads_per_job
+from search.mlflow_settings import prepare_tracking, tracking_uri
 from search.record import StudyRecord
 from search.samplers import make_sampler
+from search.settings_check import check_run
 from search.trial_table import stop_reason
 from search.storage import MAX_RETRY, open_storage, shown
 from search.tracking_thread import TrackingThread
@@ -42,7 +47,7 @@ from spaces.start_points import start_points
 DIRECTIONS = ["maximize", "minimize"]
 METRIC_NAMES = ["cv_accuracy", "params"]
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
-STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: "$" would let "abc\n" through
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,8 @@ class RunSettings:
 
 def check_study_name(name: str) -> str:
     """Study names become folder names (builds, reports): refuse anything that could leave those folders."""
-    if not STUDY_NAME.match(name) or ".." in name:
-        raise StudyError(f"study name {name!r} is not allowed: use letters, digits, '.', '_' and '-' "
+    if not STUDY_NAME.fullmatch(name) or ".." in name:
+        raise StudyError(f"study name {quoted(name)} is not allowed: use letters, digits, '.', '_' and '-' "
                          "(no '/', no '..', at most 100 characters)")
     return name
 
@@ -198,6 +203,8 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
     reports every trial of the study, theirs too. ``quiet``: no lines, bar or front (such a worker)."""
     from search.objective import TRIAL_FAILURES, Objective  # TensorFlow loads only when trials run
 
+    for line in reclaim_dead_trials(study, storage_url):  # a dead local process's trial, at once (search.liveness)
+        print(line)
     optuna.storages.fail_stale_trials(study)  # a dead worker's trial is failed and re-queued before counting
     limit = TrialBudget(budget)
     done = len(study.get_trials(deepcopy=False, states=FINISHED))
@@ -221,6 +228,7 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
 
         def run_trial(trial: optuna.Trial) -> tuple[float, int]:
             current["number"] = trial.number
+            record_owner(trial)
             return objective(trial)
 
         started = time.perf_counter()
@@ -261,6 +269,11 @@ def run_study(settings: RunSettings) -> optuna.Study:
     """Create or resume the study named in ``settings`` and run it to its budget."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own lines replace Optuna's
     check_study_name(settings.study)
+    check_run(settings.trials, settings.training, settings.test_fraction)  # before anything is created
+    if settings.data_dir is not None:
+        check_data_root(settings.data_dir)  # a missing or system folder, before the storage is made
+    if settings.mlflow:
+        prepare_tracking(tracking_uri())  # an MLflow store that is another library's file is refused now
     space = with_budgets(load_space(settings.space), settings.budgets)
     if settings.learning_rate_fixed and space.learning_rate is not None:
         raise StudyError(f"--learning-rate fixes the rate of every trial, but {settings.space} searches learning_rate; "
@@ -281,7 +294,8 @@ def run_study(settings: RunSettings) -> optuna.Study:
     if old_record:
         conflicts = record.conflicts(old_record)
         if conflicts:
-            raise StudyError(f"study {settings.study!r} exists with different {', '.join(conflicts)}; "
+            raise StudyError(f"study {settings.study!r} exists with different {', '.join(conflicts)} "
+                             f"({'; '.join(record.differences(old_record))}); "
                              "resume it with the settings it was made with, or pass a new STUDY=name")
     # A resumed study's sampler must not replay the first session's random draws: offset its seed by the
     # trials already there (same seed on resume repeated trials 0-3 as trials 6-9, measured).

@@ -66,11 +66,13 @@ def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on
 
 def test_resuming_with_other_settings_is_refused(small_digits, tmp_path):
     run_study(_settings(tmp_path, small_digits, 1))
-    with pytest.raises(StudyError, match="exists with different training"):
-        run_study(_settings(tmp_path, None, 2, training=TrainingConfig(epochs=2, folds=2)))
+    with pytest.raises(StudyError, match="exists with different training") as refused:
+        run_study(_settings(tmp_path, None, 2, training=TrainingConfig(epochs=2, folds=3)))
+    assert "(training.epochs: the study has 1, this command 2; training.folds: the study has 2, this command 3)" \
+        in str(refused.value)
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "..", ".hidden", ""])
+@pytest.mark.parametrize("name", ["../x", "a/b", "..", ".hidden", "", "abc\n", "x" * 101])
 def test_names_that_could_escape_a_folder_are_refused(name):
     with pytest.raises(StudyError, match="not allowed"):
         check_study_name(name)
@@ -155,3 +157,17 @@ def test_a_rate_given_on_the_command_line_and_searched_by_the_space_is_refused(s
     searched = tiny_space(tmp_path, learning_rate={"low": 0.001, "high": 0.01})
     with pytest.raises(StudyError, match="--learning-rate fixes the rate of every trial, but .* searches learning_rate"):
         run_study(_settings(tmp_path, small_digits, 1, space=searched, learning_rate_fixed=True))
+
+
+def test_a_seeded_study_repeats_its_augmented_trials_exactly(small_digits, tmp_path):
+    runs = []
+    for attempt in ("first", "second"):
+        folder = tmp_path / attempt
+        folder.mkdir()
+        study = run_study(RunSettings(study="again", storage=f"sqlite:///{folder}/optuna.db", trials=1, data_dir=small_digits,
+                                      space=tiny_space(folder, generators=[2, 4], image_sizes=[16]),
+                                      training=TrainingConfig(epochs=2, folds=2), cache_root=tmp_path / "cache",
+                                      start_points=False, early_stopping=False, mlflow=False))
+        runs.append([(t.params, t.user_attrs["fold_accuracies"]) for t in study.trials])
+    assert {params["generator"] for params, _ in runs[0]} <= {2, 4}
+    assert runs[0] == runs[1]  # to the last digit, as G1 trials always did

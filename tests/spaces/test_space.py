@@ -51,8 +51,61 @@ def test_bad_files_are_named(tmp_path):
         load_space(tmp_path / "missing.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("image_sizes: [32\n")
-    with pytest.raises(SpaceError, match="broken.yaml: not valid YAML"):
+    with pytest.raises(SpaceError, match="broken.yaml: valid YAML without aliases must hold, but got .*line 2"):
         load_space(broken)
+
+
+def test_a_file_that_is_not_utf8_is_refused_in_one_line(tmp_path):
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("# caf\xe9\nimage_sizes: [32]\n".encode("latin-1"))
+    with pytest.raises(SpaceError) as refused:
+        load_space(latin)
+    assert str(refused.value) == (f"{latin}: UTF-8 text must hold, but byte 0xe9 at offset 5 is not UTF-8; "
+                                  "save the file as UTF-8")
+
+
+@pytest.mark.parametrize("depth", [6, 9])
+def test_a_yaml_alias_bomb_is_refused_at_once_with_a_short_message(tmp_path, depth):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, depth + 1)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines + [f"image_sizes: *a{depth}"]) + "\n")
+    with pytest.raises(SpaceError) as refused:
+        load_space(bomb)
+    message = str(refused.value)
+    assert message.startswith(f"{bomb}: valid YAML without aliases must hold, but got 'aliases (*name) are not allowed at line 2")
+    assert len(message) < 300
+
+
+def test_an_oversized_file_is_refused_before_it_is_parsed(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("# padding\n" * 30_000)
+    with pytest.raises(SpaceError, match=r"big.yaml: at most 256 KB must hold, but the file has 300,000 bytes"):
+        load_space(big)
+
+
+@pytest.mark.parametrize("family, name, value, message", [
+    ("plain", "conv_blocks", {"choices": [1.5]}, "conv_blocks takes whole numbers from 1 to 6, but got 1.5"),
+    ("plain", "filters", {"choices": [0.5]}, "filters takes whole numbers from 1 to 512, but got 0.5"),
+    ("plain", "filters", {"low": 100000, "high": 100000}, "filters takes whole numbers from 1 to 512, but got 100000"),
+    ("plain", "neurons", {"low": 4, "high": 10**9}, "neurons takes whole numbers from 1 to 4096, but got 1000000000"),
+    ("mobilenet", "width_multiplier", {"choices": [0.5, 3]}, "width_multiplier takes numbers from 0.05 to 2, but got 3"),
+    ("shufflenet", "groups", {"choices": [2, 2.5]}, "groups takes whole numbers from 1 to 8, but got 2.5"),
+])
+def test_each_parameter_has_its_type_and_a_bounded_range(family, name, value, message):
+    data = _default()
+    data["families"][family][name] = value
+    with pytest.raises(SpaceError) as refused:
+        parse_space(data, "my.yaml")
+    assert str(refused.value).startswith(f"my.yaml: families.{family}.{name}: {message}; use values in that range")
+
+
+def test_an_error_quotes_at_most_a_line_of_a_huge_value():
+    data = _default()
+    data["generators"] = list(range(100, 1_000_100))
+    with pytest.raises(SpaceError) as refused:
+        parse_space(data, "my.yaml")
+    assert len(str(refused.value)) < 250
 
 
 @pytest.mark.parametrize("family", sorted(FAMILY_PARAMETERS))
