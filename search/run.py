@@ -84,8 +84,11 @@ def limit_threads(threads: int) -> None:
     """Size TensorFlow's thread pools; it only allows this before its first operation, so call it first."""
     import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:  # TensorFlow already ran in this process (a caller's own): its pools stay as they are
+        pass
 
 
 def load_existing(name: str, storage: optuna.storages.BaseStorage,
