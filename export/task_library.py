@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,31 +53,44 @@ def task_library_python() -> Path:
     return python
 
 
-def rgb_images(paths: list[Path]) -> list[np.ndarray]:
-    """The images as a camera frame would reach the app: decoded, upright, RGB uint8, at their own size."""
-    return [np.asarray(decode_rgb(path), dtype=np.uint8) for path in paths]
+def rgb_frames(paths: list[Path]) -> Iterator[np.ndarray]:
+    """The images as a camera frame would reach the app: decoded, upright, RGB uint8, at their own size
+    (one at a time: a test split of full-size photos would not fit in memory at once)."""
+    for path in paths:
+        yield np.asarray(decode_rgb(path), dtype=np.uint8)
 
 
-def classify(models: list[Path], images: list[np.ndarray]) -> dict[Path, list[str]]:
+def classify(models: list[Path], image_paths: list[Path]) -> dict[Path, list[str]]:
     """The Task Library's top class name for every image, per model, from the files' metadata alone."""
     python = task_library_python()
-    with tempfile.TemporaryDirectory(prefix="task-library-") as scratch:
-        stored = Path(scratch) / "images.npz"
-        np.savez(stored, **{f"image_{i}": image for i, image in enumerate(images)})
-        # -I: the script's folder (this package) stays off sys.path and PYTHON* variables are ignored.
-        command = [str(python), "-I", str(SCRIPT), str(stored), *map(str, models)]
+    # -I: the script's folder (this package) stays off sys.path and PYTHON* variables are ignored.
+    command = [str(python), "-I", str(SCRIPT), *map(str, models)]
+    with tempfile.TemporaryFile(mode="w+") as errors:  # a file, not a pipe: its log lines cannot block it
+        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+            for rgb in rgb_frames(image_paths):
+                child.stdin.write(f"{rgb.shape[0]} {rgb.shape[1]}\n".encode() + rgb.tobytes())
+        except BrokenPipeError:
+            pass  # the child stopped early; its exit code and stderr say why
+        except BaseException:  # an image that cannot be read, Ctrl-C: leave no child waiting for input
+            child.kill()
+            child.wait()
+            raise
+        try:
+            output, _ = child.communicate(timeout=TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired as error:
-            raise TaskLibraryError(f"the Task Library took over {TIMEOUT_SECONDS} s on {len(images)} images") from error
-    if done.returncode != 0:
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        sys.stderr.write(done.stderr)  # the whole story, above the one-line error
+            child.kill()
+            raise TaskLibraryError(f"the Task Library took over {TIMEOUT_SECONDS} s on {len(image_paths)} images") from error
+        errors.seek(0)
+        log = errors.read()
+    if child.returncode != 0:
+        lines = [line for line in log.splitlines() if line.strip()]
+        sys.stderr.write(log)  # the whole story, above the one-line error
         raise TaskLibraryError(f"the Task Library ({python}) failed on {', '.join(m.name for m in models)}: "
-                               f"{lines[-1] if lines else f'exit code {done.returncode}'}; "
+                               f"{lines[-1] if lines else f'exit code {child.returncode}'}; "
                                "if its environment is broken, remove .venv-task-library and run make task-library")
-    answer = json.loads(done.stdout)
-    return {model: answer[str(model)]["predicted"] for model in models}
+    answer = json.loads(output)
+    return {model: answer[str(model)] for model in models}
 
 
 @dataclass(frozen=True)
@@ -109,7 +123,7 @@ class TaskLibraryCheck:
 def check_models(models: dict[str, Path], image_paths: list[Path], true_names: list[str],
                  litert_accuracy: dict[str, float]) -> TaskLibraryCheck:
     """Classify the test images with every model (variant -> file) and compare with LiteRT's accuracy."""
-    predicted = classify(list(models.values()), rgb_images(image_paths))
+    predicted = classify(list(models.values()), image_paths)
     accuracy = {variant: float(np.mean([p == t for p, t in zip(predicted[path], true_names)]))
                 for variant, path in models.items()}
     return TaskLibraryCheck(accuracy, {variant: float(litert_accuracy[variant]) for variant in models})

@@ -11,17 +11,18 @@ normalisation and labels from the model's metadata alone, resizes the RGB uint8 
 and names the top class through the packed label file. (For a model with uint8 input, such as the int8
 export, it feeds the resized bytes as they are and uses no normalisation.)
 
-    python -I task_library_script.py IMAGES.npz MODEL.tflite [MODEL.tflite ...]
+    python -I task_library_script.py MODEL.tflite [MODEL.tflite ...] < frames
 
-IMAGES.npz holds ``image_0``, ``image_1``, ... (H x W x 3 uint8 each, any sizes). Prints one JSON object:
-``{model path: {"predicted": [category name per image], "seconds": wall time}}``.
+The frames come on stdin one after the other, each a line ``HEIGHT WIDTH`` then HEIGHT x WIDTH x 3 bytes
+of RGB pixels, so a test split of full-size photos never has to be held at once. At the end of the input
+it prints one JSON object: ``{model path: [category name per frame]}``.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
+from collections.abc import Iterator
 
 import numpy as np
 from tflite_support.task import core, processor, vision
@@ -41,16 +42,19 @@ def top_class(model: vision.ImageClassifier, rgb: np.ndarray) -> str:
     return result.classifications[0].categories[0].category_name
 
 
+def frames(stream) -> Iterator[np.ndarray]:
+    """Every RGB uint8 frame on ``stream``, in order."""
+    while header := stream.readline():
+        height, width = map(int, header.split())
+        yield np.frombuffer(stream.read(height * width * 3), dtype=np.uint8).reshape(height, width, 3)
+
+
 def main(argv: list[str]) -> int:
-    images_file, models = argv[1], argv[2:]
-    with np.load(images_file) as stored:
-        images = [stored[f"image_{i}"] for i in range(len(stored.files))]
-    answer = {}
-    for model_path in models:
-        started = time.perf_counter()
-        model = classifier(model_path)
-        answer[model_path] = {"predicted": [top_class(model, image) for image in images],
-                              "seconds": time.perf_counter() - started}
+    models = {path: classifier(path) for path in argv[1:]}
+    answer: dict[str, list[str]] = {path: [] for path in models}
+    for rgb in frames(sys.stdin.buffer):
+        for path, model in models.items():
+            answer[path].append(top_class(model, rgb))
     json.dump(answer, sys.stdout)
     return 0
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import flatbuffers
 import numpy as np
 import pytest
+from PIL import Image
 from google.protobuf import __version__ as protobuf_version
 from google.protobuf.internal import api_implementation
 from tensorflow_lite_support.metadata import metadata_schema_py_generated as metadata_fb
@@ -20,7 +21,7 @@ from export.card import CARD_JSON
 from export.metadata import read_metadata
 from export.promote import PromoteSettings, promote
 from export.record import ExportFiles
-from export.task_library import PYTHON_VARIABLE, TaskLibraryError, check_models, classify, rgb_images, task_library_python
+from export.task_library import PYTHON_VARIABLE, TaskLibraryError, check_models, classify, rgb_frames, task_library_python
 from export.verify import LiteRTClassifier
 from search.cli import main
 from tests.conftest import write_image
@@ -101,12 +102,25 @@ def test_wrong_normalisation_in_a_builds_metadata_is_caught(exported, tmp_path):
 
 
 def test_a_greyscale_image_is_classified_as_rgb(exported, tmp_path):
-    """create_from_file refuses greyscale; the runner hands over RGB arrays, as a camera frame is."""
+    """create_from_file refuses greyscale; the runner hands over RGB frames, as a camera's are."""
     grey = write_image(tmp_path / "zebra.png", shape_pixels("zebra", np.random.default_rng(5))[..., 0], mode="L")
-    (pixels,) = rgb_images([grey])
+    (pixels,) = rgb_frames([grey])
     assert pixels.shape == (24, 24, 3) and pixels.dtype == np.uint8
     model = ExportFiles.of(exported.settings.exports_root, "shapes", exported.summaries[0].trial).float32
-    assert classify([model], [pixels]) == {model: ["zebra"]}
+    assert classify([model], [grey]) == {model: ["zebra"]}
+
+
+def test_frames_of_any_size_stream_through_in_order(exported, tmp_path):
+    """Full-size images of different shapes, one after the other, as the export sends a real test split."""
+    rng = np.random.default_rng(7)
+    shapes = [("apple", 40, 30), ("zebra", 24, 64), ("mango", 90, 90), ("apple", 24, 24)]
+    paths = []
+    for i, (name, height, width) in enumerate(shapes):
+        pixels = np.asarray(Image.fromarray(shape_pixels(name, rng)).resize((width, height), Image.Resampling.NEAREST))
+        paths.append(write_image(tmp_path / f"{i}.png", pixels))
+    files = ExportFiles.of(exported.settings.exports_root, "shapes", exported.summaries[0].trial)
+    predicted = classify([files.float32, files.int8], paths)
+    assert predicted[files.float32] == predicted[files.int8] == [name for name, _, _ in shapes]
 
 
 def test_a_missing_environment_is_one_line_with_the_command_that_makes_it(exported, tmp_path, monkeypatch, capsys):
@@ -129,6 +143,7 @@ def test_a_broken_environment_is_one_line_too(exported, tmp_path, monkeypatch):
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
     monkeypatch.setenv(PYTHON_VARIABLE, str(bare / "bin" / "python"))
     model = ExportFiles.of(exported.settings.exports_root, "shapes", exported.summaries[0].trial).int8
+    image = write_image(tmp_path / "black.png", np.zeros((8, 8, 3), np.uint8))
     with pytest.raises(TaskLibraryError, match="failed on model_int8.tflite: ModuleNotFoundError"):
-        classify([model], [np.zeros((8, 8, 3), np.uint8)])
+        classify([model], [image])
     shutil.rmtree(bare)
