@@ -90,8 +90,10 @@ def card_markdown(card: dict) -> str:
     if test["int8_drop_alarm"]:
         lines.append(f"**WARNING: the int8 model loses {test['int8_drop']:.1%} test accuracy against Keras.**")
     if test["task_library_alarm"]:
-        lines.append("**WARNING: the Task Library's accuracy differs from LiteRT's by more than 1 point: the phone "
-                     "will not see the accuracy measured here; check the metadata.**")
+        lines.append("**WARNING: the Task Library's accuracy differs from LiteRT's by more than 1 point: an app on "
+                     "Android's Task API will see the Task Library rows, not the LiteRT ones. Check the metadata's "
+                     "normalisation and labels; if they are right, the gap is its own resize of the full-size images, "
+                     "and resizing in the app as training does (Pillow bilinear) closes it.**")
     lines += ["", "## Files", "", "| file | size | median latency, 1 thread | input |", "|---|---|---|---|"]
     for name, info in files.items():
         if "bytes" in info:

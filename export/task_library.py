@@ -116,8 +116,9 @@ class TaskLibraryCheck:
         parts = [f"{variant} {self.accuracy[variant]:.3f} vs LiteRT {self.litert_accuracy[variant]:.3f}"
                  for variant, gap in self.disagreement.items() if abs(gap) > DISAGREEMENT_ALARM]
         return (f"!!! TRIAL {trial}: THE TFLITE TASK LIBRARY (ANDROID'S IMAGECLASSIFIER) DISAGREES WITH LITERT BY MORE "
-                f"THAN {DISAGREEMENT_ALARM:.0%} ({'; '.join(parts)}); check the metadata's normalisation and labels, "
-                "and the input size against the images' own")
+                f"THAN {DISAGREEMENT_ALARM:.0%} ({'; '.join(parts)}): an app on Android's Task API would see these. "
+                "Check the metadata's normalisation and labels; if they are right, the gap is the Task Library's own "
+                "resize of the full-size images (a model size far from the images' own makes it larger)")
 
 
 def check_models(models: dict[str, Path], image_paths: list[Path], true_names: list[str],
