@@ -14,20 +14,24 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 
 STUDY ?= default
-TRIALS ?= 16
+TRIALS ?= 40
 STORAGE ?= sqlite:///studies/optuna.db
+# Recipes pass "$$STORAGE" from the environment, so make never echoes a database password in a recipe line.
+export STORAGE
 SPACE ?= spaces/default.yaml
 DATA ?=
-EPOCHS ?= 5
+EPOCHS ?= 40
 FOLDS ?= 5
 SAMPLER ?= tpe
 THREADS ?=
+JOBS ?=
 SKIP_UNREADABLE ?=
 EXPORT ?= 1
 TRIAL ?=
 FORCE ?=
 DATA_ARG := $(if $(DATA),--data "$(DATA)",)
 THREADS_ARG := $(if $(THREADS),--threads $(THREADS),)
+JOBS_ARG := $(if $(JOBS),--jobs $(JOBS),)
 SKIP_ARG := $(if $(filter 1 true yes,$(SKIP_UNREADABLE)),--skip-unreadable,)
 MAX_PARAMS ?=
 MAX_INT8_KB ?=
@@ -44,8 +48,8 @@ PORT ?=
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$(STORAGE) SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER) EXPORT=$(EXPORT) TRIAL=$(TRIAL) FORCE=$(FORCE)"
-	@echo "             THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
+	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$$(echo "$$STORAGE" | sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#') SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER) EXPORT=$(EXPORT) TRIAL=$(TRIAL) FORCE=$(FORCE)"
+	@echo "             JOBS=n (trial processes, default one per core) THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
 	@echo "             device budgets: MAX_PARAMS=n MAX_INT8_KB=kb MAX_LATENCY_MS=ms (checked before training)"
 
 install: $(VENV)/.installed $(TASK_VENV)/.installed ## create .venv and the Task Library's environment from the locks (INSTALLER=uv, or pip)
@@ -90,33 +94,33 @@ system-deps: ## the system library tflite-support needs (libusb-1.0), installed 
 	fi
 
 study: install ## check the data, run or resume a study, export its front (EXPORT=0 skips), report: make study [DATA=dir] [STUDY=name] [TRIALS=n]
-	$(PY) -m search run --study "$(STUDY)" --storage "$(STORAGE)" --trials $(TRIALS) --space "$(SPACE)" \
-	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(SKIP_ARG) $(BUDGET_ARGS)
-	$(if $(filter 0,$(EXPORT)),,$(PY) -m search export --study "$(STUDY)" --storage "$(STORAGE)")
-	$(PY) -m search report --study "$(STUDY)" --storage "$(STORAGE)"
+	$(PY) -m search run --study "$(STUDY)" --storage "$$STORAGE" --trials $(TRIALS) --space "$(SPACE)" \
+	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(JOBS_ARG) $(SKIP_ARG) $(BUDGET_ARGS)
+	$(if $(filter 0,$(EXPORT)),,$(PY) -m search export --study "$(STUDY)" --storage "$$STORAGE")
+	$(PY) -m search report --study "$(STUDY)" --storage "$$STORAGE"
 
 worker: install ## join an existing study until its budget: make worker STUDY=name STORAGE=postgresql+psycopg2://... [THREADS=n]
-	$(PY) -m search worker --study "$(STUDY)" --storage "$(STORAGE)" $(THREADS_ARG)
+	$(PY) -m search worker --study "$(STUDY)" --storage "$$STORAGE" $(THREADS_ARG)
 
 check-data: install ## report on a data folder (exit 1 on blocking problems): make check-data DATA=dir [FOLDS=n]
 	@test -n "$(DATA)" || { echo "make check-data needs DATA=<folder with one sub-folder per class>" >&2; exit 2; }
 	$(PY) -m search check-data "$(DATA)" --folds $(FOLDS) $(SKIP_ARG)
 
 front: install ## print a study's Pareto front: make front [STUDY=name] [STORAGE=url]
-	$(PY) -m search front --study "$(STUDY)" --storage "$(STORAGE)"
+	$(PY) -m search front --study "$(STUDY)" --storage "$$STORAGE"
 
 report: install ## write reports/<study>/report.html and print the front: make report [STUDY=name]
-	$(PY) -m search report --study "$(STUDY)" --storage "$(STORAGE)"
+	$(PY) -m search report --study "$(STUDY)" --storage "$$STORAGE"
 
 dashboard: install ## optuna-dashboard on 127.0.0.1 with trial notes and artifacts: make dashboard [STORAGE=url] [PORT=8080]
-	$(PY) -m search dashboard --storage "$(STORAGE)" --port $(or $(PORT),8080)
+	$(PY) -m search dashboard --storage "$$STORAGE" --port $(or $(PORT),8080)
 
 export: install ## refit every front trial, convert to TFLite, verify with LiteRT, print the table: make export [STUDY=name]
-	$(PY) -m search export --study "$(STUDY)" --storage "$(STORAGE)"
+	$(PY) -m search export --study "$(STUDY)" --storage "$$STORAGE"
 
 promote: install ## phone build of one trial in builds/<study>/trial-<n>/, registered in MLflow: make promote TRIAL=n [STUDY=name] [FORCE=1]
 	@$(if $(TRIAL),,echo "error: say which trial: make promote TRIAL=<n> (make front STUDY=$(STUDY) lists the front)" >&2; exit 2)
-	$(PY) -m search promote --study "$(STUDY)" --storage "$(STORAGE)" --trial "$(TRIAL)" $(if $(FORCE),--force,)
+	$(PY) -m search promote --study "$(STUDY)" --storage "$$STORAGE" --trial "$(TRIAL)" $(if $(FORCE),--force,)
 
 test: install test-deps ## run the test suite (real TensorFlow, Optuna, PostgreSQL, MLflow and Chromium, on tiny data)
 	$(PY) -m pytest
@@ -150,4 +154,4 @@ mlflow-ui: install ## the MLflow UI for the local store, on 127.0.0.1 only: make
 	  --backend-store-uri sqlite:///mlflow/mlflow.db --default-artifact-root mlflow/artifacts
 
 sync-mlflow: install ## log a study's missing trials to MLflow from its Optuna storage: make sync-mlflow [STUDY=name] [STORAGE=url]
-	$(PY) -m search sync-mlflow --study "$(STUDY)" --storage "$(STORAGE)"
+	$(PY) -m search sync-mlflow --study "$(STUDY)" --storage "$$STORAGE"

@@ -40,6 +40,8 @@ def _run_dataset(args: argparse.Namespace) -> int:
     from bench.hypervolume import Reference
     from bench.methods import COMPARED, RECIPE, SERVICE, Bench, run_recipe, run_search
     from bench.results_file import RunResult, load_all, measure, result_path, save
+    from objectives.data_check import check_data
+    from spaces.image_sizes import native_size
     from spaces.space import load_space
 
     if args.threads:
@@ -54,7 +56,7 @@ def _run_dataset(args: argparse.Namespace) -> int:
     reference = Reference(accuracy=1.0 / classes, log10_params=math.log10(args.max_params))
     settings = {"epochs": args.epochs, "folds": args.folds, "max_params": args.max_params, "share": args.share, "grid": args.grid,
                 "data": str(folder), "images": sum(1 for _ in folder.rglob("*.png"))}
-    space = load_space()
+    space = load_space().for_native_size(native_size(check_data(folder, args.folds).sizes))
 
     def done(method: str, seed: int) -> RunResult | None:
         path = result_path(args.results, name, method, seed)

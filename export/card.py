@@ -14,6 +14,7 @@ from export.record import ExportSummary
 from export.registry import Registration
 from export.task_library import TaskLibraryCheck
 from search.record import StudyRecord
+from search.storage import masked
 
 CARD_JSON = "model_card.json"
 CARD_MARKDOWN = "model_card.md"
@@ -56,7 +57,7 @@ def model_card(study: str, summary: ExportSummary, record: StudyRecord, registra
         "input": {"width": summary.image_size, "height": summary.image_size, "channels": 3, "color_space": "RGB",
                   "normalisation": summary.normalisation, "resize": "bilinear, whole image squared"},
         "class_names": summary.class_names,
-        "mlflow": asdict(registration),
+        "mlflow": {**asdict(registration), "tracking_uri": masked(registration.tracking_uri)},  # cards are shared
         "data": {"data_dir": record.data_dir, "fingerprint": record.fingerprint},
         "exported_at": summary.exported_at,
     }

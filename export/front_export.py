@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import optuna
 
+from export.atomic_folder import written_atomically
 from export.convert import to_float32, to_int8
 from export.metadata import ModelDescription, with_metadata, write_labels
 from export.phone_path import phone_images
@@ -63,9 +64,27 @@ def _name_accuracy(predicted: list[str], true_names: list[str]) -> float:
 def export_trial(study: optuna.Study, record: StudyRecord, trial: optuna.trial.FrozenTrial, data: PreparedData,
                  settings: ExportSettings) -> ExportSummary:
     """Refit, evaluate, convert, write metadata and verify one trial; save and return its summary."""
+    final = ExportFiles.of(settings.exports_root, study.study_name, trial.number).folder
+    with written_atomically(final) as staging:  # never a folder with some of the files where the export goes
+        exported = _export_into(study, record, trial, data, settings, ExportFiles(staging), final)
+    publish_export(study, trial, exported.true_names, exported.predicted, record.class_names,
+                   default_artifact_dir(settings.storage))
+    _warn_loudly(exported.summary, exported.task_library_alarm)
+    return exported.summary
+
+
+@dataclass(frozen=True)
+class _Exported:
+    summary: ExportSummary
+    true_names: list[str]
+    predicted: list[str]  # Keras on the test split, for the confusion matrix
+    task_library_alarm: str | None  # the Task Library disagreeing with LiteRT, announced like the int8 drop
+
+
+def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.FrozenTrial, data: PreparedData,
+                 settings: ExportSettings, files: ExportFiles, final: Path) -> _Exported:
+    """Every file of the export written into ``files``' folder (its staging copy); the summary names ``final``."""
     config = TrialConfig.from_dict(trial.user_attrs["config"])
-    files = ExportFiles.of(settings.exports_root, study.study_name, trial.number)
-    files.folder.mkdir(parents=True, exist_ok=True)
     class_names = list(record.class_names)
     when = datetime.now(timezone.utc)
 
@@ -102,13 +121,11 @@ def export_trial(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
         float32_matches_keras=float32.max_abs_diff <= FLOAT32_TOLERANCE,  # agreement is reported: near-ties may flip
         int8_drop=keras_accuracy - int8.accuracy, int8_drop_alarm=keras_accuracy - int8.accuracy > INT8_DROP_ALARM,
         sha256={"float32": sha256(files.float32), "int8": sha256(files.int8)},
-        refit_seconds=round(refit_seconds, 3), exported_at=when.isoformat(timespec="seconds"), folder=str(files.folder),
+        refit_seconds=round(refit_seconds, 3), exported_at=when.isoformat(timespec="seconds"), folder=str(final),
     )
     summary.save(study, files)
-    publish_export(study, trial, true_names, [class_names[i] for i in np.argmax(keras_scores, axis=1)], class_names,
-                   default_artifact_dir(settings.storage))
-    _warn_loudly(summary, task.announcement(trial.number))
-    return summary
+    return _Exported(summary, true_names, [class_names[i] for i in np.argmax(keras_scores, axis=1)],
+                     task.announcement(trial.number))
 
 
 def _warn_loudly(summary: ExportSummary, task_library_alarm: str | None) -> None:

@@ -16,6 +16,7 @@ import optuna
 from mlflow.exceptions import MlflowException
 from optuna.trial import TrialState
 
+from export.atomic_folder import written_atomically
 from export.card import model_card, write_card
 from export.front_export import ExportSettings, export_trial, reusable_summary
 from export.record import DEFAULT_BUILDS, ExportFiles, ExportSummary
@@ -77,22 +78,20 @@ def promote(settings: PromoteSettings) -> Path:
 
     exported = ExportFiles.of(settings.export.exports_root, name, trial.number)
     build = Path(settings.builds_root) / name / f"trial-{trial.number}"
-    if build.exists():
-        shutil.rmtree(build)  # a re-promotion replaces the build; the export it came from is kept
-    build.mkdir(parents=True)
-    for source in (exported.float32, exported.int8, exported.labels):
-        shutil.copy2(source, build / source.name)
-    task = check_build(build, summary, record)
     try:
-        registration = register_build(study, trial, settings.export.storage, build, exported.int8.name)
-        card = model_card(name, summary, record, registration, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                          {"float32": exported.float32.name, "int8": exported.int8.name, "labels": exported.labels.name},
-                          task)
-        for path in write_card(build, card):
-            log_file(registration, path)
+        with written_atomically(build) as staging:  # a reader never sees a half build, nor loses the old one
+            for source in (exported.float32, exported.int8, exported.labels):
+                shutil.copy2(source, staging / source.name)
+            task = check_build(staging, summary, record)  # the phone's own classifier on the files shipped
+            registration = register_build(study, trial, settings.export.storage, staging, exported.int8.name)
+            card = model_card(name, summary, record, registration, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                              {"float32": exported.float32.name, "int8": exported.int8.name, "labels": exported.labels.name},
+                              task)
+            for path in write_card(staging, card):
+                log_file(registration, path)
     except MlflowException as error:
-        raise StudyError(f"the build files are in {build}, but MLflow ({error.__class__.__name__}: {error.message}) "
-                         "refused the registration; fix MLFLOW_TRACKING_URI and promote again (the export is reused)") from error
+        raise StudyError(f"MLflow ({error.__class__.__name__}: {error.message}) refused the registration, so {build} "
+                         "was left as it was; fix MLFLOW_TRACKING_URI and promote again (the export is reused)") from error
     print(f"promoted trial {trial.number} of {name!r} to {build}/ ; MLflow: {registration.model_uri} = version "
           f"{registration.version} (run {registration.run_id})")
     return build

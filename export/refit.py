@@ -13,7 +13,7 @@ import keras
 
 from objectives.config import TrialConfig
 from objectives.prepared import PreparedData, prepare
-from objectives.training import compiled_model, fit
+from objectives.training import compiled_model, fit, steps_per_epoch
 from search.errors import StudyError
 from search.record import StudyRecord
 
@@ -36,6 +36,7 @@ def study_data(study_name: str, record: StudyRecord, cache_root: Path, sizes: li
 
 def refit(config: TrialConfig, data: PreparedData) -> keras.Model:
     """A new model for ``config`` trained on every search (non-test) image of ``data``."""
-    model = compiled_model(config, len(data.class_names))
+    steps = steps_per_epoch([len(data.search_indices)], config.training.batch_size)
+    model = compiled_model(config, len(data.class_names), steps)
     fit(model, config, data.search_images(config.image_size), data.search_labels)
     return model

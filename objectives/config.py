@@ -7,6 +7,9 @@ from typing import Any
 
 FAMILIES = ("plain", "mobilenet", "mobilenetv2", "shufflenet")
 GENERATORS = (1, 2, 3, 4)
+PADDINGS = ("valid", "same")  # plain convolutions: the paper's valid, or same (keeps the grid for the next block)
+HEADS = ("flatten", "average")  # plain features into Dense: the paper's Flatten, or global average pooling
+SCHEDULES = ("cosine", "constant")
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,15 @@ class ArchitectureConfig:
     neurons: tuple[int, ...]
     expansion: int = 1  # mobilenetv2: channels are multiplied by this inside a block
     groups: int = 1  # shufflenet: groups of the 1x1 convolutions
+    padding: str = "valid"  # plain: the paper's valid convolutions, or same
+    head: str = "flatten"  # plain: the paper's Flatten, or global average pooling
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
             raise ValueError(f"unknown family {self.family!r}; allowed: {', '.join(FAMILIES)}")
+        if self.padding not in PADDINGS or self.head not in HEADS:
+            raise ValueError(f"padding must be one of {', '.join(PADDINGS)} and head one of {', '.join(HEADS)}, "
+                             f"got padding={self.padding!r} head={self.head!r}")
         if not self.filters or any(f < 1 for f in self.filters):
             raise ValueError(f"filters must be a non-empty list of positive integers, got {self.filters}")
         if any(n < 1 for n in self.neurons):
@@ -36,13 +44,26 @@ class ArchitectureConfig:
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """How every fold of a trial is trained; the same for all trials of a study."""
+    """How every fold of a trial is trained. The study sets it; a space that searches the learning rate
+    gives each trial its own ``learning_rate``.
 
-    epochs: int = 5
+    Adam's rate decays along a cosine from ``learning_rate`` to 0 over the fold's last step by default:
+    measured on 8x8 digits, 5-fold CV, a 386-parameter CNN reached 0.968 in 40 epochs that way (peak 0.02)
+    against 0.959 after 60 epochs at a constant 0.003 and 0.46 after the old default of 5 epochs at 0.001.
+    Small networks want a high peak, large ones a lower one (a 9,546-parameter CNN: 0.986 at 0.005, 0.982
+    at 0.01), hence a searched peak. ``constant`` is the recipe's plain Adam (the benchmark's baseline).
+    """
+
+    epochs: int = 40
     batch_size: int = 32
-    learning_rate: float = 1e-3
+    learning_rate: float = 0.01
     folds: int = 5
     seed: int = 0
+    schedule: str = "cosine"
+
+    def __post_init__(self) -> None:
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
 
 
 @dataclass(frozen=True)
@@ -79,7 +100,10 @@ class TrialConfig:
         """A one-line label for tables and logs."""
         a = self.architecture
         extra = f" x{a.expansion}" if a.family == "mobilenetv2" else f" g{a.groups}" if a.family == "shufflenet" else ""
+        if a.family == "plain" and (a.padding, a.head) != ("valid", "flatten"):
+            extra = f" {a.padding}/{a.head}"
         return (
             f"{a.family}{extra} {self.image_size}px G{self.generator} "
-            f"filters={'/'.join(map(str, a.filters))} neurons={'/'.join(map(str, a.neurons)) or '-'}"
+            f"filters={'/'.join(map(str, a.filters))} neurons={'/'.join(map(str, a.neurons)) or '-'} "
+            f"lr={self.training.learning_rate:.3g}"
         )

@@ -11,6 +11,7 @@ Unreadable images block a study by default: a silently smaller data set changes 
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from objectives.dataset import DataError, class_folders, file_digest, list_class
+from objectives.paths import PROGRESS_EVERY, class_name_problem, max_files, system_root_problem
 from objectives.preprocessing import decode_rgb
 from objectives.splits import holdout_split
 
@@ -147,8 +149,26 @@ def check_data(root: Path, folds: int = 5, test_fraction: float = 0.15, seed: in
         report.problems.append(Problem(ERROR, ".", f"data folder {root} does not exist or is not a folder; pass the "
                                                    "folder that holds one sub-folder per class"))
         return report
+    refused = system_root_problem(root)
+    if refused:
+        report.problems.append(Problem(ERROR, ".", refused))
+        return report
     class_dirs, ignored = class_folders(root)
     report.problems += [Problem(IGNORED, path.as_posix(), why) for path, why in ignored]
+    named = [Problem(ERROR, ".", why) for why in map(class_name_problem, (d.name for d in class_dirs)) if why]
+    if named:  # before any image is read: the export would break on these names after all the training
+        report.problems += named
+        return report
+    try:
+        return _check_classes(report, root, class_dirs, seed)
+    except DataError as error:  # more files than any data set this service is for
+        report.problems.append(Problem(ERROR, ".", str(error)))
+        return report
+
+
+def _check_classes(report: DataReport, root: Path, class_dirs: list[Path], seed: int) -> DataReport:
+    """Decode every image of every class folder and fill the report."""
+    skip_unreadable, checked = report.skip_unreadable, 0
     digests: dict[bytes, list[str]] = defaultdict(list)
     labels: list[int] = []
     for index, class_dir in enumerate(class_dirs):
@@ -156,6 +176,12 @@ def check_data(root: Path, folds: int = 5, test_fraction: float = 0.15, seed: in
         report.problems += [Problem(IGNORED, path.as_posix(), why) for path, why in listing.ignored]
         usable = 0
         for relative in listing.images:
+            checked += 1
+            if checked > max_files():
+                raise DataError(f"data folder {root}: at most {max_files():,} files must hold, but it has more; pass "
+                                "the folder of one image set, or raise SEARCH_MAX_FILES")
+            if checked % PROGRESS_EVERY == 0:
+                print(f"data check: {checked:,} images read...", file=sys.stderr, flush=True)
             name = relative.as_posix()
             try:
                 size, mode = _inspect(root / relative)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from objectives.paths import file_problem, max_files
 from objectives.preprocessing import IMAGE_EXTENSIONS
 
 
@@ -81,8 +82,9 @@ def class_folders(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 
 
 def list_class(root: Path, class_dir: Path) -> ClassListing:
-    """Walk one class folder without following directory symlinks, so a symlink loop cannot recurse forever."""
-    listing = ClassListing()
+    """Walk one class folder without following directory symlinks, so a symlink loop cannot recurse forever;
+    stop at ``max_files()`` files."""
+    listing, limit = ClassListing(), max_files()
     for current, dirs, files in os.walk(class_dir, followlinks=False):
         here = Path(current)
         for name in sorted(dirs):
@@ -97,8 +99,13 @@ def list_class(root: Path, class_dir: Path) -> ClassListing:
                 listing.ignored.append((relative, "hidden"))
             elif Path(name).suffix.lower() not in IMAGE_EXTENSIONS:
                 listing.ignored.append((relative, f"not an image extension ({', '.join(IMAGE_EXTENSIONS)})"))
+            elif (why := file_problem(here / name, root)) is not None:
+                listing.ignored.append((relative, why))
             else:
                 listing.images.append(relative)
+            if len(listing.images) + len(listing.ignored) > limit:
+                raise DataError(f"{class_dir}: at most {limit:,} files must hold, but it has more; pass a data folder "
+                                "(with one sub-folder per class), or raise SEARCH_MAX_FILES")
     listing.images.sort()
     listing.ignored.sort()
     return listing

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -15,8 +16,24 @@ import numpy as np
 
 from objectives.dataset import DataError, ImageFolder
 from objectives.preprocessing import decode_rgb, resize
+from objectives.processes import is_alive
 
 Progress = Callable[[int, int], None]
+
+
+PARTIAL = re.compile(r"\.(\d+)x\1\.(?P<pid>\d+)\.npy")  # .32x32.<pid>.npy: a size being written by <pid>
+
+
+def remove_dead_partials(sizes_root: Path) -> list[Path]:
+    """Delete half-written sizes whose writer is gone (a kill while resizing left hundreds of MB each);
+    a live process's partial, another worker resizing now, is kept."""
+    removed = []
+    for partial in sizes_root.glob("*/.*.npy"):
+        found = PARTIAL.fullmatch(partial.name)
+        if found and not is_alive(int(found["pid"])):
+            partial.unlink(missing_ok=True)
+            removed.append(partial)
+    return removed
 
 
 class SizeCache:
@@ -39,6 +56,7 @@ class SizeCache:
         if not todo:
             return []
         self.directory.mkdir(parents=True, exist_ok=True)
+        remove_dead_partials(self.directory.parent)
         count = len(self.folder.files)
         partial = {s: self.directory / f".{s}x{s}.{os.getpid()}.npy" for s in todo}
         arrays = {s: np.lib.format.open_memmap(partial[s], mode="w+", dtype=np.uint8, shape=(count, s, s, 3)) for s in todo}

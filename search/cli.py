@@ -14,6 +14,7 @@ from export.record import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS
 from objectives.config import TrainingConfig
 from search.errors import USER_ERRORS
 from search.samplers import DEFAULT_SAMPLER, SAMPLERS
+from search.signals import exit_code, interrupt_message, terminate_like_ctrl_c
 from search.storage import DEFAULT_STORAGE
 from spaces.space import DEFAULT_SPACE
 
@@ -33,6 +34,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text!r}")
+    return value
+
+
 def _add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=_positive, default=None,
                         help="TensorFlow threads for this process (default: all cores); 1 per worker when several share a machine")
@@ -40,16 +51,21 @@ def _add_worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from search.run import RunSettings, run_study
+    from search.run import RunSettings, limit_threads, run_study
+    from search.local_workers import default_jobs, threads_per_job
 
-    training = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-                              folds=args.folds, seed=args.seed)
+    jobs = args.jobs or default_jobs()
+    if jobs > 1 and not args.threads:
+        limit_threads(threads_per_job(jobs))  # each process its share of the cores
+    training = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, folds=args.folds, seed=args.seed,
+                              **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
     run_study(RunSettings(study=args.study, storage=args.storage, trials=args.trials, data_dir=args.data,
                           space=args.space, training=training, test_fraction=args.test_fraction,
                           sampler=args.sampler, cache_root=args.cache, skip_unreadable=args.skip_unreadable,
                           prepare_only=args.prepare_only, mlflow=not args.no_mlflow,
                           early_stopping=not args.no_early_stopping, budgets=_budgets(args),
-                          start_points=not args.no_start_points))
+                          start_points=not args.no_start_points, learning_rate_fixed=args.learning_rate is not None,
+                          jobs=jobs))
     return 0
 
 
@@ -61,15 +77,23 @@ def _budgets(args: argparse.Namespace) -> dict[str, float]:
 def _worker(args: argparse.Namespace) -> int:
     from search.run import join_study
 
-    join_study(args.study, args.storage, args.cache)
+    join_study(args.study, args.storage, args.cache, args.spawned)
     return 0
 
 
 def _check_data(args: argparse.Namespace) -> int:
     from objectives.data_check import check_data
+    from search.settings_check import check_split
 
+    check_split(args.folds, args.test_fraction, args.seed)
     report = check_data(args.data, args.folds, args.test_fraction, args.seed, args.skip_unreadable)
     print(report.render())
+    if report.sizes:
+        from spaces.image_sizes import derived_image_sizes, native_size
+
+        native = native_size(report.sizes)
+        print(f"  image sizes a study searches (image_sizes: auto): {', '.join(map(str, derived_image_sizes(native)))} px "
+              f"(median short side {native} px)")
     return 1 if report.errors else 0
 
 
@@ -86,6 +110,7 @@ def _report(args: argparse.Namespace) -> int:
     from search.front import format_front, front_rows
     from search.report import write_report
     from search.run import check_study_name
+    from search.storage import masked
     from search.study_access import open_study
     from search.tracking import Logbook, one_line
 
@@ -98,23 +123,25 @@ def _report(args: argparse.Namespace) -> int:
         try:
             logbook = Logbook(study.study_name, args.storage)
             logbook.log_study_artifacts(study)
-            print(f"logged to MLflow {logbook.uri}, parent run {logbook.parent_run_id(study)}")
+            print(f"logged to MLflow {masked(logbook.uri)}, parent run {logbook.parent_run_id(study)}")
         except Exception as error:  # MLflow down must not hide the report that was written
             print(f"warning: report not logged to MLflow ({one_line(error)}); run sync-mlflow later", file=sys.stderr)
     return 0
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    import subprocess
-
     from search.dashboard import default_artifact_dir
 
     artifacts = args.artifact_dir or default_artifact_dir(args.storage)
     artifacts.mkdir(parents=True, exist_ok=True)
-    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it")
+    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it",
+          flush=True)
     command = [str(Path(sys.executable).with_name("optuna-dashboard")), args.storage, "--host", args.host,
                "--port", str(args.port), "--artifact-dir", str(artifacts)]
-    return subprocess.call(command)
+    # exec, not a child: SIGTERM or SIGINT sent to this process (a service manager, a test's terminate())
+    # reach the server itself, and nothing is left serving once it ends.
+    os.execv(command[0], command)
+    return 0  # not reached
 
 
 def _sync_mlflow(args: argparse.Namespace) -> int:
@@ -167,9 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trials", type=int, default=20, help="total trial budget of the study (default: %(default)s)")
     run.add_argument("--space", type=Path, default=DEFAULT_SPACE, help="search-space file (default: %(default)s)")
     run.add_argument("--folds", type=int, default=defaults.folds, help="stratified CV folds (default: %(default)s)")
-    run.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs per fold (default: %(default)s)")
+    run.add_argument("--epochs", type=int, default=defaults.epochs,
+                     help="epochs per fold; the learning rate decays to 0 over them (default: %(default)s)")
     run.add_argument("--batch-size", type=int, default=defaults.batch_size, help="(default: %(default)s)")
-    run.add_argument("--learning-rate", type=float, default=defaults.learning_rate, help="Adam (default: %(default)s)")
+    run.add_argument("--learning-rate", type=_rate, default=None,
+                     help=f"peak Adam rate for every trial (default: searched when the space has learning_rate, "
+                          f"else {defaults.learning_rate})")
     run.add_argument("--seed", type=int, default=defaults.seed, help="split, folds, sampler, init (default: %(default)s)")
     run.add_argument("--test-fraction", type=float, default=0.15, help="held-out test share (default: %(default)s)")
     run.add_argument("--sampler", choices=SAMPLERS, default=DEFAULT_SAMPLER, help="(default: %(default)s)")
@@ -177,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--prepare-only", action="store_true",
                      help="check the data, build the caches and record the study, run no trial (then start workers)")
     _add_worker_arguments(run)
+    run.add_argument("--jobs", type=_positive, default=None,
+                     help="trial processes on this machine sharing the study (default: one per core, at most 4); "
+                          "needs a storage several processes may write: SQLite, PostgreSQL or a journal file")
     run.add_argument("--no-mlflow", action="store_true",
                      help="do not log to MLflow (sync-mlflow can add the study later)")
     run.add_argument("--max-params", type=_positive, default=None, help="device budget: parameters (over the space file's)")
@@ -192,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="join an existing study and run trials until its budget is reached")
     _add_study_arguments(worker)
     _add_worker_arguments(worker)
+    worker.add_argument("--spawned", type=int, default=0, help=argparse.SUPPRESS)  # started by run --jobs
     worker.set_defaults(handler=_worker)
 
     check = commands.add_parser("check-data", help="report on a data folder; exit 1 if a study could not use it")
@@ -248,11 +282,15 @@ def quiet_libraries() -> None:
     # loggers' level from MLFLOW_LOGGING_LEVEL, so a level set before the import alone would be undone.
     os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     logging.getLogger("mlflow").setLevel(logging.WARNING)
+    # On a failed write (a read-only store) MLflow logs its caught exception with a 30-line traceback, then
+    # raises it; the one-line warning of search.tracking_thread already says what failed.
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices: one model is traced per trial by design
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    terminate_like_ctrl_c()
     quiet_libraries()
     try:
         if getattr(args, "study", None) is not None:
@@ -267,6 +305,6 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted: finished trials are saved; run the same command again to resume", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (search.signals)
+        print(f"\n{interrupt_message(interrupt)}", file=sys.stderr)
+        return exit_code(interrupt)

@@ -46,6 +46,9 @@ def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None) -> str:
                   f"| family | {arch['family']} |", f"| image size | {config['image_size']} px |",
                   f"| generator | G{config['generator']} |", f"| filters | {arch['filters']} |",
                   f"| neurons | {arch['neurons']} |"]
+        lines.append(f"| peak learning rate | {config['training']['learning_rate']:.4g} |")
+        if arch["family"] == "plain":
+            lines += [f"| padding | {arch.get('padding', 'valid')} |", f"| head | {arch.get('head', 'flatten')} |"]
         if arch["family"] == "mobilenetv2":
             lines.append(f"| expansion | {arch['expansion']} |")
         if arch["family"] == "shufflenet":

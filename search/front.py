@@ -15,11 +15,12 @@ def front_rows(study: optuna.Study) -> list[dict]:
         arch = config.get("architecture", {})
         rows.append({
             "trial": trial.number,
-            "family": arch.get("family"),
+            "family": _family(arch),
             "image_size": config.get("image_size"),
             "generator": config.get("generator"),
             "filters": arch.get("filters"),
             "neurons": arch.get("neurons"),
+            "learning_rate": config.get("training", {}).get("learning_rate"),
             "cv_accuracy": trial.values[0],
             "cv_accuracy_std": trial.user_attrs.get("cv_accuracy_std"),
             "params": int(trial.values[1]),
@@ -28,19 +29,28 @@ def front_rows(study: optuna.Study) -> list[dict]:
     return rows
 
 
+def _family(arch: dict) -> str | None:
+    """The family, with the plain options that differ from the paper's (valid padding, Flatten)."""
+    options = [arch.get("padding", "valid"), arch.get("head", "flatten")]
+    if arch.get("family") != "plain" or options == ["valid", "flatten"]:
+        return arch.get("family")
+    return f"plain {'/'.join(options)}"
+
+
 def _join(values) -> str:
     return "/".join(map(str, values)) if values else "-"
 
 
 def format_front(rows: list[dict]) -> str:
-    header = ("trial", "family", "size", "gen", "filters", "neurons", "cv accuracy", "params")
+    header = ("trial", "family", "size", "gen", "filters", "neurons", "lr", "cv accuracy", "params")
     body = [
         (str(r["trial"]), r["family"] or "?", f"{r['image_size']}px", f"G{r['generator']}", _join(r["filters"]),
-         _join(r["neurons"]), f"{r['cv_accuracy']:.3f} ± {r['cv_accuracy_std'] or 0:.3f}", f"{r['params']:,}")
+         _join(r["neurons"]), f"{r['learning_rate']:.3g}" if r["learning_rate"] else "?",
+         f"{r['cv_accuracy']:.3f} ± {r['cv_accuracy_std'] or 0:.3f}", f"{r['params']:,}")
         for r in rows
     ]
     widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(c.rjust(w) if i in (0, 6, 7) else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    line = lambda cells: "  ".join(c.rjust(w) if i in (0, 7, 8) else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, body)])
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from search.errors import StudyError
+from search.store_files import prepare_file
+
 MLFLOW_DIR = Path("mlflow")
 DEFAULT_TRACKING_URI = f"sqlite:///{MLFLOW_DIR}/mlflow.db"
 LOCAL_ARTIFACTS = MLFLOW_DIR / "artifacts"
@@ -36,7 +39,7 @@ HTTP_DEFAULTS = {"MLFLOW_HTTP_REQUEST_TIMEOUT": "10", "MLFLOW_HTTP_REQUEST_MAX_R
 
 def sqlite_path(uri: str) -> Path | None:
     """The database file of a SQLite tracking URI (``sqlite:///rel`` or ``sqlite:////abs``), else None."""
-    return Path(uri.removeprefix("sqlite:///")).expanduser() if uri.startswith("sqlite:///") else None
+    return Path(uri.removeprefix("sqlite:///").split("?")[0]).expanduser() if uri.startswith("sqlite:///") else None
 
 
 def artifact_location(study: str, uri: str) -> str | None:
@@ -49,7 +52,7 @@ def artifact_location(study: str, uri: str) -> str | None:
 def prepare_tracking(uri: str) -> None:
     """Create a SQLite store's folder (MLflow does not) and make HTTP requests fail fast."""
     database = sqlite_path(uri)
-    if database is not None:
-        database.parent.mkdir(parents=True, exist_ok=True)
+    if database is not None:  # never MLflow tables inside the Optuna database (search.store_files)
+        prepare_file("MLFLOW_TRACKING_URI", uri, database, "MLflow", StudyError)
     for name, value in HTTP_DEFAULTS.items():
         os.environ.setdefault(name, value)

@@ -16,6 +16,7 @@ import tensorflow as tf
 from export.probe import measure_int8
 from objectives.architectures import InfeasibleConfiguration, check_feasible
 from objectives.config import TrainingConfig, TrialConfig
+from objectives.memory import check_fits_memory
 from objectives.prepared import PreparedData
 from objectives.training import CrossValidationResult, cross_validate
 from search.early_stopping import FoldPruner
@@ -43,7 +44,8 @@ class Objective:
         """Record the device-budget constraints of the built model; over budget, stop before training.
 
         The parameter count (and the size bound it gives) is free; only a configuration within those is
-        converted to int8 to measure its size and latency."""
+        converted to int8 to measure its size and latency. A model too large to train here fails first."""
+        check_fits_memory(model, config.training.batch_size, config.image_size)
         budgets = self.space.budgets
         int8 = None
         if budgets.needs_int8_model and not budgets.violations(result.params):

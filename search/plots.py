@@ -97,7 +97,7 @@ def learning_curves_plot(curves: list[dict[str, list[float]]], path: Path, title
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"left": 0.07, "right": 0.98,
                                                                                           "bottom": 0.15, "top": 0.83})
     for fold, history in enumerate(curves):
-        epochs = range(1, len(history.get("loss", [])) + 1)
+        epochs = history.get("epoch") or range(1, len(history.get("loss", [])) + 1)
         loss_axes.plot(epochs, history.get("loss", []), marker="o", ms=3, label=f"fold {fold + 1}")
         accuracy_axes.plot(epochs, history.get("accuracy", []), marker="o", ms=3, label=f"fold {fold + 1}")
     loss_axes.set_title("training loss", fontsize=10)

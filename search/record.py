@@ -7,13 +7,18 @@ here (a worker joining the study needs nothing else).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 import optuna
 
 from objectives.config import TrainingConfig
+from objectives.quoting import quoted
 from search.errors import StudyError
+
+CONFLICT_KEYS = ("fingerprint", "class_names", "test_fraction", "space", "training")
 
 
 @dataclass(frozen=True)
@@ -56,5 +61,26 @@ class StudyRecord:
 
     def conflicts(self, other: StudyRecord) -> list[str]:
         """Settings that differ from ``other`` and would make the two halves of a study incomparable."""
-        keys = ("fingerprint", "class_names", "test_fraction", "space", "training")
-        return [key for key in keys if getattr(self, key) != getattr(other, key)]
+        return [key for key in CONFLICT_KEYS if getattr(self, key) != getattr(other, key)]
+
+    def differences(self, study: StudyRecord) -> list[str]:
+        """Each conflicting setting with the study's value and this command's (``self``), so a refused
+        resume says what to change: ``training.folds: the study has 2, this command 3``."""
+        found = []
+        for key in self.conflicts(study):
+            mine, theirs = getattr(self, key), getattr(study, key)
+            if isinstance(mine, dict) and isinstance(theirs, dict) and key == "training":
+                found += [f"{key}.{name}: the study has {quoted(theirs.get(name))}, this command {quoted(mine.get(name))}"
+                          for name in sorted(set(mine) | set(theirs)) if mine.get(name) != theirs.get(name)]
+            else:
+                found.append(f"{key}: the study has {quoted(_brief(theirs))}, this command {quoted(_brief(mine))}")
+        return found
+
+
+def _brief(value: Any) -> Any:
+    """A content hash is recognised by its start; a whole space by its digest."""
+    if isinstance(value, str) and len(value) == 64:
+        return value[:12]
+    if isinstance(value, dict):
+        return f"a space with sha256 {hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:12]}"
+    return value

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -23,23 +24,30 @@ from tqdm import tqdm
 from objectives.config import TrainingConfig
 from objectives.data_check import DataReport, check_data
 from objectives.dataset import DataError
+from objectives.paths import check_data_root
 from objectives.digits import digits_folder
 from objectives.prepared import PreparedData, prepare
+from objectives.quoting import quoted
 from search.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.errors import StudyError
 from search.front import format_front, front_rows
+from search.liveness import reclaim_dead_trials, record_owner
+from search.local_workers import LocalWorkers, TrialWatcher, threads_per_job
+from search.mlflow_settings import prepare_tracking, tracking_uri
 from search.record import StudyRecord
 from search.samplers import make_sampler
+from search.settings_check import check_run
 from search.trial_table import stop_reason
 from search.storage import MAX_RETRY, open_storage, shown
 from search.tracking_thread import TrackingThread
+from spaces.image_sizes import native_size
 from spaces.space import DEFAULT_SPACE, SearchSpace, load_space, parse_space, with_budgets
 from spaces.start_points import start_points
 
 DIRECTIONS = ["maximize", "minimize"]
 METRIC_NAMES = ["cv_accuracy", "params"]
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
-STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: "$" would let "abc\n" through
 
 
 @dataclass(frozen=True)
@@ -60,12 +68,14 @@ class RunSettings:
     callbacks: tuple[Callable[[optuna.Study, FrozenTrial], None], ...] = ()  # more Optuna callbacks (benchmarks)
     budgets: dict[str, float] = field(default_factory=dict)  # device budgets laid over the space file's
     start_points: bool = True  # a new study first runs the recipe's Model 1 and its halvings (spaces.start_points)
+    learning_rate_fixed: bool = False  # the rate was given on the command line: the space must not search it
+    jobs: int = 1  # trial processes on this machine: this one and jobs - 1 local workers (search.local_workers)
 
 
 def check_study_name(name: str) -> str:
     """Study names become folder names (builds, reports): refuse anything that could leave those folders."""
-    if not STUDY_NAME.match(name) or ".." in name:
-        raise StudyError(f"study name {name!r} is not allowed: use letters, digits, '.', '_' and '-' "
+    if not STUDY_NAME.fullmatch(name) or ".." in name:
+        raise StudyError(f"study name {quoted(name)} is not allowed: use letters, digits, '.', '_' and '-' "
                          "(no '/', no '..', at most 100 characters)")
     return name
 
@@ -99,16 +109,22 @@ def _progress(label: str):
     return update
 
 
-def prepare_checked(data_dir: Path, cache_root: Path, sizes: list[int], test_fraction: float,
-                    training: TrainingConfig, skip_unreadable: bool) -> tuple[PreparedData, DataReport]:
-    """The data check (the same as ``check-data``) first; only data that passes it is resized and split."""
+def prepare_checked(data_dir: Path, cache_root: Path, space: SearchSpace, test_fraction: float,
+                    training: TrainingConfig, skip_unreadable: bool) -> tuple[PreparedData, DataReport, SearchSpace]:
+    """The data check (the same as ``check-data``) first; only data that passes it is resized and split.
+    A space with ``image_sizes: auto`` gets its sizes from the checked images here."""
     report = check_data(data_dir, training.folds, test_fraction, training.seed, skip_unreadable)
     print(report.render())
     if report.errors:
         raise DataError(report.error_summary())
-    data = prepare(data_dir, cache_root, sizes, test_fraction, training.seed,
+    if space.sizes_from_data:
+        native = native_size(report.sizes)
+        space = space.for_native_size(native)
+        print(f"  image sizes searched: {', '.join(map(str, space.image_sizes))} px "
+              f"(from the data: median short side {native} px; list sizes in the space file to choose others)")
+    data = prepare(data_dir, cache_root, list(space.image_sizes), test_fraction, training.seed,
                    progress=_progress("resizing images once per size"), exclude=report.skipped)
-    return data, report
+    return data, report, space
 
 
 class TrialBudget:
@@ -178,11 +194,17 @@ def _requeue_interrupted(study: optuna.Study, number: int | None) -> None:
 
 def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: PreparedData,
              training: TrainingConfig, budget: int, mlflow: bool = True, early_stopping: bool = True,
-             callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] = ()) -> optuna.Study:
+             callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] = (),
+             local_workers: Callable[[], LocalWorkers] | None = None, quiet: bool = False) -> optuna.Study:
     """Run trials until the study holds ``budget`` of them (across all workers), logging each to MLflow
-    and the dashboard; print the front. Runs and workers both come through here."""
+    and the dashboard; print the front. Runs and workers both come through here.
+
+    ``local_workers`` starts more trial processes beside this one once there is work; this process then
+    reports every trial of the study, theirs too. ``quiet``: no lines, bar or front (such a worker)."""
     from search.objective import TRIAL_FAILURES, Objective  # TensorFlow loads only when trials run
 
+    for line in reclaim_dead_trials(study, storage_url):  # a dead local process's trial, at once (search.liveness)
+        print(line)
     optuna.storages.fail_stale_trials(study)  # a dead worker's trial is failed and re-queued before counting
     limit = TrialBudget(budget)
     done = len(study.get_trials(deepcopy=False, states=FINISHED))
@@ -197,35 +219,49 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
         artifacts = default_artifact_dir(storage_url)
         objective = Objective(space, data, training, on_trained=lambda t: upload_learning_curves(t, artifacts),
                               early_stopping=early_stopping)
-        progress = BudgetProgress(study, budget)
+        progress = None if quiet else BudgetProgress(study, budget)
         tracking = TrackingThread(study, storage_url) if mlflow else None
+        workers = local_workers() if local_workers is not None else None
+        watcher = TrialWatcher(study, lambda s, t: (_report_trial(s, t), progress(s, t))) if workers and progress else None
+        reporting = [] if quiet or watcher else [_report_trial, progress]
         current: dict[str, int] = {}
 
         def run_trial(trial: optuna.Trial) -> tuple[float, int]:
             current["number"] = trial.number
+            record_owner(trial)
             return objective(trial)
 
         started = time.perf_counter()
         status = "FAILED"
         try:
             # No n_trials: only the budget (shared with other workers) says when to stop.
-            every = [limit, _report_trial, write_note, progress, *([tracking] if tracking else []), *callbacks]
+            every = [limit, *reporting, write_note, *([tracking] if tracking else []), *callbacks]
             # The objective's keras.backend.clear_session() collects garbage after every trial; frozen first,
             # the libraries' million long-lived objects are not walked each time (0.7 s -> 0.2 s a trial here).
             gc.freeze()
             study.optimize(run_trial, catch=TRIAL_FAILURES, callbacks=every)
+            problems = workers.wait() if workers else []
             status = "FINISHED"
         except KeyboardInterrupt:
             status = "KILLED"
             _requeue_interrupted(study, current.get("number"))
+            if workers:
+                workers.stop()
             raise
         finally:
-            progress.close()
+            if watcher:
+                watcher.close()
+            if progress:
+                progress.close()
             if tracking:  # also on Ctrl-C or a crash: what finished is logged, the parent run says how it ended
                 tracking.finish(status)
-        print(f"this worker ran trials for {time.perf_counter() - started:.0f} s")
-    print("\nPareto front (max CV accuracy, min parameters):")
-    print(format_front(front_rows(study)))
+        for problem in problems:
+            print(f"warning: {problem}", file=sys.stderr)
+        processes = f"{1 + len(workers.processes)} processes" if workers else "this worker"
+        print(f"{processes} ran trials for {time.perf_counter() - started:.0f} s")
+    if not quiet:
+        print("\nPareto front (max CV accuracy, min parameters):")
+        print(format_front(front_rows(study)))
     return study
 
 
@@ -233,13 +269,21 @@ def run_study(settings: RunSettings) -> optuna.Study:
     """Create or resume the study named in ``settings`` and run it to its budget."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own lines replace Optuna's
     check_study_name(settings.study)
+    check_run(settings.trials, settings.training, settings.test_fraction)  # before anything is created
+    if settings.data_dir is not None:
+        check_data_root(settings.data_dir)  # a missing or system folder, before the storage is made
+    if settings.mlflow:
+        prepare_tracking(tracking_uri())  # an MLflow store that is another library's file is refused now
     space = with_budgets(load_space(settings.space), settings.budgets)
+    if settings.learning_rate_fixed and space.learning_rate is not None:
+        raise StudyError(f"--learning-rate fixes the rate of every trial, but {settings.space} searches learning_rate; "
+                         "drop one of the two (remove learning_rate from a copy of the space file to fix the rate)")
     storage = open_storage(settings.storage)
     existing = load_existing(settings.study, storage)
     old_record = StudyRecord.load(existing) if existing else None
     data_dir = settings.data_dir or (Path(old_record.data_dir) if old_record else digits_folder(settings.cache_root))
-    data, report = prepare_checked(data_dir, settings.cache_root, list(space.image_sizes), settings.test_fraction,
-                                   settings.training, settings.skip_unreadable)
+    data, report, space = prepare_checked(data_dir, settings.cache_root, space, settings.test_fraction,
+                                          settings.training, settings.skip_unreadable)
     record = StudyRecord(
         data_dir=str(data.folder.root.resolve()), fingerprint=data.cache.fingerprint,
         class_names=list(data.class_names), test_files=data.test_files, test_fraction=settings.test_fraction,
@@ -250,7 +294,8 @@ def run_study(settings: RunSettings) -> optuna.Study:
     if old_record:
         conflicts = record.conflicts(old_record)
         if conflicts:
-            raise StudyError(f"study {settings.study!r} exists with different {', '.join(conflicts)}; "
+            raise StudyError(f"study {settings.study!r} exists with different {', '.join(conflicts)} "
+                             f"({'; '.join(record.differences(old_record))}); "
                              "resume it with the settings it was made with, or pass a new STUDY=name")
     # A resumed study's sampler must not replay the first session's random draws: offset its seed by the
     # trials already there (same seed on resume repeated trials 0-3 as trials 6-9, measured).
@@ -269,14 +314,26 @@ def run_study(settings: RunSettings) -> optuna.Study:
               "trials; start workers with: python -m search worker --study NAME --storage URL")
         return study
     return optimise(study, settings.storage, space, data, settings.training, settings.trials, settings.mlflow,
-                    settings.early_stopping, settings.callbacks)
+                    settings.early_stopping, settings.callbacks, _local_workers(settings))
 
 
-def join_study(name: str, storage_url: str, cache_root: Path = Path("cache")) -> optuna.Study:
+def _local_workers(settings: RunSettings) -> Callable[[], LocalWorkers] | None:
+    """What starts the run's extra trial processes (their logs beside the caches), if it wants any."""
+    if settings.jobs <= 1:
+        return None
+    log_dir = settings.cache_root / "logs" / settings.study
+    return lambda: LocalWorkers(settings.study, settings.storage, settings.jobs - 1, threads_per_job(settings.jobs),
+                                settings.cache_root, log_dir)
+
+
+def join_study(name: str, storage_url: str, cache_root: Path = Path("cache"), spawned: int = 0) -> optuna.Study:
     """A worker: join an existing study and run trials until the study's recorded budget is reached.
 
     Everything comes from the study's record, so every worker trains the same way on the same data.
     The sampler gets a fresh seed per worker: workers with one seed would propose the same trials.
+    ``spawned`` is the number of a worker a local ``run --jobs`` started: its parent checked the data and
+    reports its trials, so it trusts the record's fingerprint, prints no trial lines and takes a seed of
+    its own derived from the study's (a repeated run starts its workers alike).
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     check_study_name(name)
@@ -290,14 +347,19 @@ def join_study(name: str, storage_url: str, cache_root: Path = Path("cache")) ->
     if record.trials < 1:
         raise StudyError(f"study {name!r} has no recorded trial budget; set one with "
                          f"`python -m search run --study {name} --storage URL --trials N` (same settings as before)")
-    seed = int.from_bytes(os.urandom(4), "little")
+    training = record.training_config
+    seed = (training.seed + 1000 * spawned + len(found.trials)) if spawned else int.from_bytes(os.urandom(4), "little")
     study = load_existing(name, storage, make_sampler(record.sampler, seed))
     print(f"worker {os.getpid()} joins study {name!r} (sampler {record.sampler}, seed {seed})")
-    training = record.training_config
     space = parse_space(record.space, origin=f"study {name!r} space")
-    data, _ = prepare_checked(Path(record.data_dir), cache_root, list(space.image_sizes), record.test_fraction,
-                              training, record.skip_unreadable)
+    if spawned:
+        data = prepare(Path(record.data_dir), cache_root, list(space.image_sizes), record.test_fraction, training.seed,
+                       fingerprint=record.fingerprint, exclude=record.skipped_files)
+    else:
+        data, _, _ = prepare_checked(Path(record.data_dir), cache_root, space, record.test_fraction,
+                                     training, record.skip_unreadable)
     if data.cache.fingerprint != record.fingerprint:
         raise StudyError(f"the images in {record.data_dir} differ from the ones study {name!r} was made with; "
                          "every worker needs the same files at the same path (copy them, or use a shared folder)")
-    return optimise(study, storage_url, space, data, training, record.trials, early_stopping=record.early_stopping)
+    return optimise(study, storage_url, space, data, training, record.trials, early_stopping=record.early_stopping,
+                    quiet=bool(spawned))

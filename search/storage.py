@@ -12,19 +12,24 @@ trial stays RUNNING (and counts towards the budget) instead of being retried.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend, JournalStorage
 
+from objectives.quoting import PATH_LIMIT, capped
 from search.errors import StudyError
+from search.store_files import os_reason, prepare_file
 
 DEFAULT_STORAGE = "sqlite:///studies/optuna.db"
 HEARTBEAT_SECONDS = 30
 GRACE_SECONDS = 120  # a trial silent this long belonged to a dead worker: it is failed and re-run
 MAX_RETRY = 2  # a configuration that kills its worker every time is not retried forever
 JOURNAL_SCHEME = "journal:///"
+SQLITE_LOCK_SECONDS = 60
+PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")  # user:password@ in any URL, also inside a message
 
 
 def _seconds(variable: str, default: int) -> int:
@@ -55,37 +60,70 @@ def journal_path(url: str) -> Path | None:
     return None
 
 
+def masked(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@host`` in it shown as ``***``."""
+    return PASSWORD_IN_URL.sub(r"\1***@", text)
+
+
 def shown(url: str) -> str:
-    """The URL as printed: a database password must not end up in terminals and logs."""
+    """The URL as printed: a database password must not end up in terminals and logs (even a URL that
+    does not parse is masked: its parse error would otherwise quote it whole)."""
     if journal_path(url) is not None:
         return url
     try:
         from sqlalchemy.engine import make_url
 
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy can parse: nothing to hide, and open_storage will say what is wrong
-        return url
+        return masked(make_url(url).render_as_string(hide_password=True))
+    except Exception:  # not a URL SQLAlchemy can parse: open_storage will say what is wrong
+        return masked(url)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL (not ``:memory:``), else None."""
+    if not url.startswith("sqlite:///"):
+        return None
+    name = url.removeprefix("sqlite:///").split("?")[0]
+    return None if name in ("", ":memory:") else Path(name).expanduser()
+
+
+def _prepare_journal(url: str, journal: Path) -> None:
+    """The journal's folder made, and an existing file checked to be a journal (JSON lines), not a database."""
+    try:
+        journal.parent.mkdir(parents=True, exist_ok=True)
+        first = journal.open("rb").read(1) if journal.exists() else b""
+    except OSError as why:
+        raise StudyError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: a file in a writable folder must hold, but "
+                         f"{capped(journal, PATH_LIMIT)} cannot be used ({os_reason(why)}); "
+                         "pass a path in a folder you can write") from None
+    if first not in (b"", b"{"):
+        raise StudyError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: an Optuna journal (JSON lines) or a new file must hold, "
+                         f"but {capped(journal, PATH_LIMIT)} is something else; pass another file, it is left untouched")
 
 
 def open_storage(url: str) -> optuna.storages.BaseStorage:
     """Open (creating the SQLite or journal folder if needed); RDB storages with heartbeats."""
     journal = journal_path(url)
     if journal is not None:
-        journal.parent.mkdir(parents=True, exist_ok=True)
+        _prepare_journal(url, journal)
         try:
             return JournalStorage(JournalFileBackend(str(journal)))
         except OSError as error:
             raise StudyError(f"cannot open journal file {journal}: {error}; check the path and its permissions") from error
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    database = sqlite_file(url)
+    if database is not None:
+        prepare_file("--storage (STORAGE)", shown(url), database, "Optuna", StudyError)
     interval, grace = heartbeat_timing()
     try:
         return RDBStorage(
             url,
+            # Several local processes share one SQLite file (run --jobs): a writer waits for another's lock
+            # instead of failing at the default 5 s, which a busy machine can exceed.
+            engine_kwargs={"connect_args": {"timeout": SQLITE_LOCK_SECONDS}} if url.startswith("sqlite") else None,
             heartbeat_interval=interval,
             grace_period=grace,
             heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY),
         )
     except Exception as error:  # SQLAlchemy and drivers raise many types; all mean "cannot open it"
-        raise StudyError(f"cannot open storage {shown(url)!r}: {error.__class__.__name__}: {error}; check the URL "
+        raise StudyError(f"cannot open storage {capped(shown(url), PATH_LIMIT)!r}: {error.__class__.__name__}: "
+                         f"{capped(masked(' '.join(str(error).split())), 200)}; check the URL "
                          "(e.g. sqlite:///studies/optuna.db, postgresql+psycopg2://user:pw@host/db or journal:///path/study.log)") from error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import optuna
 
 from search.errors import StudyError
-from search.storage import open_storage
+from search.storage import open_storage, shown
 
 
 def open_study(name: str, storage_url: str) -> optuna.Study:
@@ -14,4 +14,4 @@ def open_study(name: str, storage_url: str) -> optuna.Study:
         return optuna.load_study(study_name=name, storage=storage)
     except KeyError:
         names = optuna.study.get_all_study_names(storage)
-        raise StudyError(f"no study {name!r} in {storage_url}; studies there: {', '.join(names) or 'none'}") from None
+        raise StudyError(f"no study {name!r} in {shown(storage_url)}; studies there: {', '.join(names) or 'none'}") from None

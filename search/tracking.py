@@ -19,6 +19,7 @@ from typing import Any
 import optuna
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, Run, RunTag
+from mlflow.exceptions import MlflowException
 from mlflow.utils.validation import MAX_ENTITIES_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.engine import make_url
@@ -27,6 +28,7 @@ from search.errors import StudyError
 from search.mlflow_settings import (PARENT_TAG, STORAGE_TAG, STUDY_TAG, TRIAL_TAG, artifact_location,
                                     experiment_name, prepare_tracking, tracking_uri)
 from search.record import StudyRecord
+from search.storage import masked
 from search.study_artifacts import write_study_artifacts
 
 RUN_STATUS = {TrialState.COMPLETE: "FINISHED", TrialState.FAIL: "FAILED", TrialState.PRUNED: "KILLED"}
@@ -90,8 +92,9 @@ def trial_metrics(trial: FrozenTrial) -> list[Metric]:
     metrics += [Metric("fold_accuracy", float(acc), stamp, fold)
                 for fold, acc in enumerate(attrs.get("fold_accuracies", []))]
     for fold, curves in enumerate(attrs.get("learning_curves", [])):
+        epochs = curves.get("epoch") or range(1, len(curves.get("loss", [])) + 1)  # trials of older runs: every epoch
         metrics += [Metric(f"train_{name}/fold_{fold}", float(value), stamp, epoch)
-                    for name, values in curves.items() for epoch, value in enumerate(values, start=1)]
+                    for name, values in curves.items() if name != "epoch" for epoch, value in zip(epochs, values)]
     return metrics
 
 
@@ -135,9 +138,20 @@ class Logbook:
         if self._experiment_id is None:
             name = experiment_name(self.study)
             found = self.client.get_experiment_by_name(name)
-            self._experiment_id = found.experiment_id if found else self.client.create_experiment(
-                name, artifact_location=artifact_location(self.study, self.uri), tags={STUDY_TAG: self.study})
+            self._experiment_id = found.experiment_id if found else self._create_experiment(name)
         return self._experiment_id
+
+    def _create_experiment(self, name: str) -> str:
+        """Create the experiment; if another worker created it since we looked (two workers starting
+        together), use theirs: that race used to print a false "MLflow logging failed"."""
+        try:
+            return self.client.create_experiment(name, artifact_location=artifact_location(self.study, self.uri),
+                                                 tags={STUDY_TAG: self.study})
+        except MlflowException:
+            found = self.client.get_experiment_by_name(name)
+            if found is None:
+                raise
+            return found.experiment_id
 
     def _search(self, condition: str) -> list[Run]:
         """All runs of this study's experiment matching ``condition`` (every page), oldest first."""
@@ -237,7 +251,7 @@ class Logbook:
 
 def one_line(error: BaseException, limit: int = 300) -> str:
     """An MLflow/HTTP error as one short line (their messages run to pages of retry details)."""
-    text = " ".join(str(error).split())
+    text = masked(" ".join(str(error).split()))
     return f"{error.__class__.__name__}: {text[:limit]}{'...' if len(text) > limit else ''}"
 
 
@@ -253,8 +267,8 @@ def sync_study(study: optuna.Study, storage: str) -> str:
     except TrackingError:
         raise
     except Exception as error:  # the server, the network or the store: all mean "MLflow cannot be written"
-        raise TrackingError(f"cannot write study {study.study_name!r} to MLflow at {logbook.uri}: {one_line(error)}; "
+        raise TrackingError(f"cannot write study {study.study_name!r} to MLflow at {masked(logbook.uri)}: {one_line(error)}; "
                             "check MLFLOW_TRACKING_URI (unset: the local store mlflow/mlflow.db) and run sync-mlflow "
                             "again; nothing is lost, the Optuna storage holds every trial") from None
-    return (f"MLflow {logbook.uri}, experiment {experiment_name(study.study_name)}: {counts.created} runs created, "
+    return (f"MLflow {masked(logbook.uri)}, experiment {experiment_name(study.study_name)}: {counts.created} runs created, "
             f"{counts.updated} updated, {counts.unchanged} already complete; parent run {logbook.parent_run_id()} with {', '.join(artifacts)}")

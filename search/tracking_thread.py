@@ -19,6 +19,7 @@ from optuna.trial import FrozenTrial
 from tqdm import tqdm
 
 from search.mlflow_settings import tracking_uri
+from search.storage import masked, shown
 
 FLUSH_SECONDS = 60.0  # the most the end of a study waits for MLflow to catch up
 
@@ -63,7 +64,8 @@ class TrackingThread:
     def _warn(self, error: Exception) -> None:
         if not self._warned:
             self._warned = True
-            tqdm.write(f"warning: MLflow logging to {self.uri} failed ({error.__class__.__name__}: {' '.join(str(error).split())[:500]}); "
+            tqdm.write(f"warning: MLflow logging to {masked(self.uri)} failed ({error.__class__.__name__}: "
+                       f"{masked(' '.join(str(error).split()))[:500]}); "
                        "the study goes on and keeps every trial in its Optuna storage", file=sys.stderr)
 
     def _log(self, trial: FrozenTrial) -> None:
@@ -95,12 +97,12 @@ class TrackingThread:
         return self.complete
 
     def _report(self) -> None:
-        where = f"MLflow {self.uri} (experiment study/{self.study.study_name})"
+        where = f"MLflow {masked(self.uri)} (experiment study/{self.study.study_name})"
         if self.trial_ms:
             print(f"{where}: {len(self.trial_ms)} trials logged live, median {statistics.median(self.trial_ms):.0f} ms "
                   f"per trial (max {max(self.trial_ms):.0f} ms), on a background thread")
         if not self.complete:
             missing = f"{len(self.unlogged)} trials of this run are" if self.unlogged else "the study's record is"
             print(f"{where}: {missing} not logged; every trial is safe in the Optuna storage. Once MLflow is "
-                  f"reachable, run: python -m search sync-mlflow --study {self.study.study_name} --storage {self.storage}",
+                  f"reachable, run: python -m search sync-mlflow --study {self.study.study_name} --storage {shown(self.storage)!r}",
                   file=sys.stderr)

@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from objectives.budgets import DeviceBudgets
-from objectives.config import FAMILIES, GENERATORS
+from objectives.config import FAMILIES, GENERATORS, HEADS, PADDINGS
+from objectives.quoting import capped, quoted
+from spaces.image_sizes import MIN_SIZE, derived_image_sizes
+from spaces.limits import limit_problem
+from spaces.yaml_file import read_yaml
 
 DEFAULT_SPACE = Path(__file__).with_name("default.yaml")
 
 # What each family knows; the suggest step reads exactly these.
 FAMILY_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "plain": ("conv_blocks", "filters", "dense_layers", "neurons"),
+    "plain": ("conv_blocks", "filters", "dense_layers", "neurons", "padding", "head"),
     "mobilenet": ("width_multiplier", "blocks", "neurons"),
     "mobilenetv2": ("filters", "blocks", "expansion", "neurons"),
     "shufflenet": ("filters", "blocks", "groups", "neurons"),
 }
+# Parameters whose values are words, not numbers; every other parameter takes positive numbers.
+WORD_PARAMETERS: dict[str, tuple[str, ...]] = {"padding": PADDINGS, "head": HEADS}
+# Parameters a space file may leave out: the paper's choice is then the only one (older files stay valid).
+OPTIONAL_PARAMETERS: dict[str, Any] = {"padding": {"choices": ["valid"]}, "head": {"choices": ["flatten"]}}
+# Parameters that may be 0 (a plain network with no hidden Dense layer: the softmax reads the features).
+ZERO_ALLOWED = ("dense_layers",)
 TOP_LEVEL = ("image_sizes", "generators", "families")
-OPTIONAL = ("budgets",)
+OPTIONAL = ("budgets", "learning_rate")
 BUDGETS = ("max_params", "max_int8_kb", "max_latency_ms")
-MIN_SIZE, MAX_SIZE = 8, 1024
+MAX_SIZE = 1024
+AUTO = "auto"  # image_sizes taken from the data (spaces.image_sizes)
 
 
 class SpaceError(ValueError):
@@ -40,23 +47,39 @@ class IntRange:
 
 
 @dataclass(frozen=True)
+class FloatRange:
+    low: float
+    high: float
+    log: bool = False
+
+
+@dataclass(frozen=True)
 class Choice:
     choices: tuple[Any, ...]
 
 
-Parameter = IntRange | Choice
+Parameter = IntRange | FloatRange | Choice
 
 
 @dataclass(frozen=True)
 class SearchSpace:
-    image_sizes: tuple[int, ...]
+    image_sizes: tuple[int, ...]  # empty while the file says ``auto``: ``for_native_size`` fills it from the data
     generators: tuple[int, ...]
     families: dict[str, dict[str, Parameter]]
-    source: dict[str, Any]  # the file's content as read, recorded with the study
+    source: dict[str, Any]  # the file's content as read (sizes resolved), recorded with the study
     budgets: DeviceBudgets = DeviceBudgets()
+    learning_rate: Parameter | None = None  # peak Adam rate searched per trial; None: the study's fixed rate
 
-    def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.source, sort_keys=True).encode()).hexdigest()[:16]
+    @property
+    def sizes_from_data(self) -> bool:
+        return not self.image_sizes
+
+    def for_native_size(self, native: int) -> SearchSpace:
+        """This space with ``auto`` sizes resolved for images of ``native`` pixels, recorded in its source
+        (so the study, its workers and a resume all read the same sizes)."""
+        if not self.sizes_from_data:
+            return self
+        return parse_space({**self.source, "image_sizes": list(derived_image_sizes(native))}, "image sizes from the data")
 
 
 def _fail(origin: str, key: str, message: str) -> SpaceError:
@@ -65,31 +88,59 @@ def _fail(origin: str, key: str, message: str) -> SpaceError:
 
 def _int_list(origin: str, key: str, value: Any, allowed: str, check) -> tuple[int, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise _fail(origin, key, f"must be a non-empty list of integers ({allowed}), got {value!r}")
+        raise _fail(origin, key, f"must be a non-empty list of integers ({allowed}), got {quoted(value)}")
     bad = [v for v in value if not check(v)]
     if bad:
-        raise _fail(origin, key, f"{bad} not allowed; allowed: {allowed}")
+        raise _fail(origin, key, f"{quoted(bad)} not allowed; allowed: {allowed}")
     if len(set(value)) != len(value):
-        raise _fail(origin, key, f"has repeated values {value}")
+        raise _fail(origin, key, f"has repeated values {quoted(value)}")
     return tuple(value)
 
 
-def _parameter(origin: str, key: str, value: Any) -> Parameter:
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _word_choice(origin: str, key: str, value: Any, words: tuple[str, ...]) -> Choice:
+    choices = value.get("choices") if isinstance(value, dict) and set(value) == {"choices"} else None
+    if not isinstance(choices, list) or not choices or not all(c in words for c in choices):
+        raise _fail(origin, key, f"must be {{choices: [...]}} with some of {', '.join(words)}, got {quoted(value)}")
+    return Choice(tuple(choices))
+
+
+def _learning_rate(origin: str, value: Any) -> Parameter:
+    """The peak learning rate: {low, high[, log]} floats in (0, 1], or {choices: [...]}."""
+    if isinstance(value, dict) and {"low", "high"} <= set(value) <= {"low", "high", "log"}:
+        low, high, log = value["low"], value["high"], value.get("log", False)
+        if not (_number(low) and _number(high) and 0 < low <= high <= 1) or not isinstance(log, bool):
+            raise _fail(origin, "learning_rate", f"needs numbers 0 < low <= high <= 1 (and log: true or false), "
+                                                 f"got low={quoted(low)} high={quoted(high)} log={quoted(log)}")
+        return FloatRange(float(low), float(high), log)
+    choice = _parameter(origin, "learning_rate", value) if isinstance(value, dict) and set(value) == {"choices"} else None
+    if choice is None or not all(c <= 1 for c in choice.choices):
+        raise _fail(origin, "learning_rate", f"must be {{low: <rate>, high: <rate>[, log: true]}} or {{choices: [...]}} "
+                                             f"with rates in (0, 1], got {quoted(value)}")
+    return choice
+
+
+def _parameter(origin: str, key: str, value: Any, minimum: int = 1) -> Parameter:
     if isinstance(value, dict) and set(value) == {"choices"}:
         choices = value["choices"]
         if not isinstance(choices, list) or not choices:
-            raise _fail(origin, key, f"choices must be a non-empty list, got {choices!r}")
-        if not all(isinstance(c, (int, float)) and not isinstance(c, bool) and c > 0 for c in choices):
-            raise _fail(origin, key, f"choices must be positive numbers, got {choices!r}")
+            raise _fail(origin, key, f"choices must be a non-empty list, got {quoted(choices)}")
+        if not all(_number(c) and c > 0 for c in choices):
+            raise _fail(origin, key, f"choices must be positive numbers, got {quoted(choices)}")
         return Choice(tuple(choices))
     if isinstance(value, dict) and {"low", "high"} <= set(value) <= {"low", "high", "log"}:
         low, high, log = value["low"], value["high"], value.get("log", False)
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or not 1 <= low <= high:
-            raise _fail(origin, key, f"needs integers 1 <= low <= high, got low={low!r} high={high!r}")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or not minimum <= low <= high:
+            raise _fail(origin, key, f"needs integers {minimum} <= low <= high, got low={quoted(low)} high={quoted(high)}")
+        if log and low < 1:
+            raise _fail(origin, key, f"a log range needs low >= 1, got low={quoted(low)}")
         if not isinstance(log, bool):
-            raise _fail(origin, key, f"log must be true or false, got {log!r}")
+            raise _fail(origin, key, f"log must be true or false, got {quoted(log)}")
         return IntRange(low, high, log)
-    raise _fail(origin, key, f"must be {{low: <int>, high: <int>[, log: true]}} or {{choices: [...]}}, got {value!r}")
+    raise _fail(origin, key, f"must be {{low: <int>, high: <int>[, log: true]}} or {{choices: [...]}}, got {quoted(value)}")
 
 
 def parse_space(data: Any, origin: str = "space") -> SearchSpace:
@@ -98,12 +149,12 @@ def parse_space(data: Any, origin: str = "space") -> SearchSpace:
         raise SpaceError(f"{origin}: must be a mapping with keys {', '.join(TOP_LEVEL)}")
     unknown = sorted(set(data) - set(TOP_LEVEL) - set(OPTIONAL))
     if unknown:
-        raise _fail(origin, unknown[0], f"unknown key; allowed keys: {', '.join(TOP_LEVEL + OPTIONAL)}")
+        raise _fail(origin, capped(unknown[0]), f"unknown key; allowed keys: {', '.join(TOP_LEVEL + OPTIONAL)}")
     missing = [k for k in TOP_LEVEL if k not in data]
     if missing:
         raise _fail(origin, missing[0], "is missing")
-    sizes = _int_list(origin, "image_sizes", data["image_sizes"], f"{MIN_SIZE} to {MAX_SIZE} pixels",
-                      lambda v: MIN_SIZE <= v <= MAX_SIZE)
+    sizes = () if data["image_sizes"] == AUTO else _int_list(
+        origin, "image_sizes", data["image_sizes"], f"{MIN_SIZE} to {MAX_SIZE} pixels, or {AUTO}", lambda v: MIN_SIZE <= v <= MAX_SIZE)
     generators = _int_list(origin, "generators", data["generators"], ", ".join(map(str, GENERATORS)),
                            lambda v: v in GENERATORS)
     families_data = data["families"]
@@ -112,28 +163,46 @@ def parse_space(data: Any, origin: str = "space") -> SearchSpace:
     families: dict[str, dict[str, Parameter]] = {}
     for family, params in families_data.items():
         if family not in FAMILY_PARAMETERS:
-            raise _fail(origin, f"families.{family}", f"unknown family; allowed: {', '.join(FAMILIES)}")
+            raise _fail(origin, f"families.{capped(family)}", f"unknown family; allowed: {', '.join(FAMILIES)}")
         allowed = FAMILY_PARAMETERS[family]
         if not isinstance(params, dict):
             raise _fail(origin, f"families.{family}", f"must map its parameters ({', '.join(allowed)})")
         for name in params:
             if name not in allowed:
-                raise _fail(origin, f"families.{family}.{name}", f"unknown parameter; {family} allows: {', '.join(allowed)}")
-        for name in allowed:
+                raise _fail(origin, f"families.{family}.{capped(name)}", f"unknown parameter; {family} allows: {', '.join(allowed)}")
+        needed = [name for name in allowed if name not in OPTIONAL_PARAMETERS]
+        for name in needed:
             if name not in params:
-                raise _fail(origin, f"families.{family}.{name}", f"is missing; {family} needs: {', '.join(allowed)}")
-        families[family] = {name: _parameter(origin, f"families.{family}.{name}", params[name]) for name in allowed}
-    return SearchSpace(sizes, generators, families, data, _budgets(origin, data.get("budgets") or {}))
+                raise _fail(origin, f"families.{family}.{name}", f"is missing; {family} needs: {', '.join(needed)}")
+        families[family] = {name: _family_parameter(origin, f"families.{family}.{name}", name,
+                                                    params.get(name, OPTIONAL_PARAMETERS.get(name))) for name in allowed}
+    learning_rate = _learning_rate(origin, data["learning_rate"]) if "learning_rate" in data else None
+    return SearchSpace(sizes, generators, families, data, _budgets(origin, data.get("budgets") or {}), learning_rate)
+
+
+def _family_parameter(origin: str, key: str, name: str, value: Any) -> Parameter:
+    if name in WORD_PARAMETERS:
+        return _word_choice(origin, key, value, WORD_PARAMETERS[name])
+    return _bounded(origin, key, name, _parameter(origin, key, value, minimum=0 if name in ZERO_ALLOWED else 1))
+
+
+def _bounded(origin: str, key: str, name: str, parameter: Parameter) -> Parameter:
+    """A number parameter of the right type per name, inside the range this machine can train (spaces.limits)."""
+    values = parameter.choices if isinstance(parameter, Choice) else (parameter.low, parameter.high)
+    problem = limit_problem(name, values)
+    if problem:
+        raise _fail(origin, key, problem)
+    return parameter
 
 
 def _budgets(origin: str, data: Any) -> DeviceBudgets:
     if not isinstance(data, dict):
-        raise _fail(origin, "budgets", f"must map some of {', '.join(BUDGETS)} to limits, got {data!r}")
+        raise _fail(origin, "budgets", f"must map some of {', '.join(BUDGETS)} to limits, got {quoted(data)}")
     for key, value in data.items():
         if key not in BUDGETS:
-            raise _fail(origin, f"budgets.{key}", f"unknown budget; allowed: {', '.join(BUDGETS)}")
+            raise _fail(origin, f"budgets.{capped(key)}", f"unknown budget; allowed: {', '.join(BUDGETS)}")
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-            raise _fail(origin, f"budgets.{key}", f"must be a positive number, got {value!r}")
+            raise _fail(origin, f"budgets.{key}", f"must be a positive number, got {quoted(value)}")
     return DeviceBudgets(**data)
 
 
@@ -141,11 +210,7 @@ def load_space(path: Path | str = DEFAULT_SPACE) -> SearchSpace:
     path = Path(path)
     if not path.is_file():
         raise SpaceError(f"space file {path} not found; copy {DEFAULT_SPACE} and pass its path with SPACE=... / --space")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise SpaceError(f"{path}: not valid YAML: {error}") from error
-    return parse_space(data, str(path))
+    return parse_space(read_yaml(path, SpaceError), str(path))
 
 
 def with_budgets(space: SearchSpace, overrides: dict[str, float]) -> SearchSpace:

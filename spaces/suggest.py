@@ -7,16 +7,19 @@ the samplers never mix two meanings of one name.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import optuna
 
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
-from spaces.space import Choice, IntRange, Parameter, SearchSpace
+from spaces.space import Choice, FloatRange, Parameter, SearchSpace
 
 
 def _suggest(trial: optuna.Trial, name: str, parameter: Parameter):
     if isinstance(parameter, Choice):
         return trial.suggest_categorical(name, list(parameter.choices))
+    if isinstance(parameter, FloatRange):
+        return trial.suggest_float(name, parameter.low, parameter.high, log=parameter.log)
     return trial.suggest_int(name, parameter.low, parameter.high, log=parameter.log)
 
 
@@ -26,7 +29,10 @@ def _divisible(value: float, by: int = 8) -> int:
 
 
 def _plain(v: dict) -> ArchitectureConfig:
-    return ArchitectureConfig("plain", (v["filters"],) * v["conv_blocks"], (v["neurons"],) * v["dense_layers"])
+    """``dense_layers`` 0 has no hidden layer: ``neurons`` is then sampled but unused (the samplers need a
+    fixed set of names per family)."""
+    return ArchitectureConfig("plain", (v["filters"],) * v["conv_blocks"], (v["neurons"],) * v["dense_layers"],
+                              padding=v["padding"], head=v["head"])
 
 
 def _mobilenet(v: dict) -> ArchitectureConfig:
@@ -54,8 +60,12 @@ ARCHITECTURES: dict[str, Callable[[dict], ArchitectureConfig]] = {
 
 def suggest_config(trial: optuna.Trial, space: SearchSpace, training: TrainingConfig) -> TrialConfig:
     """Sample one configuration of ``space`` for ``trial``."""
+    if space.sizes_from_data:
+        raise ValueError("the space's image sizes come from the data: resolve them with space.for_native_size() first")
     size = trial.suggest_categorical("image_size", list(space.image_sizes))
     generator = trial.suggest_categorical("generator", list(space.generators))
     family = trial.suggest_categorical("family", list(space.families))
     values = {name: _suggest(trial, f"{family}.{name}", p) for name, p in space.families[family].items()}
+    if space.learning_rate is not None:
+        training = replace(training, learning_rate=_suggest(trial, "learning_rate", space.learning_rate))
     return TrialConfig(size, generator, ARCHITECTURES[family](values), training)

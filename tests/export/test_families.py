@@ -1,4 +1,5 @@
-"""Every architecture family converts to float32 and int8 TFLite and runs under LiteRT like in Keras.
+"""Every architecture family converts to float32 and int8 TFLite and runs under LiteRT like in Keras, and so
+do the plain family's options for tiny networks (same padding, average head, no hidden Dense layer).
 
 Generators 3 and 4 put the FeaturewiseStandardization layer in the model and shufflenet has two custom
 layers: all of them must survive conversion with their fitted values.
@@ -14,21 +15,24 @@ from export.metadata import ModelDescription, read_metadata, with_metadata, writ
 from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, compare
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.prepared import prepare
-from objectives.training import compiled_model, fit, predict, standardizer_of
+from objectives.training import compiled_model, fit, predict, standardizer_of, steps_per_epoch
 
 FAMILIES = [
     (ArchitectureConfig("plain", (4,), (8,)), 3),
+    (ArchitectureConfig("plain", (4, 4), (), padding="same", head="flatten"), 1),
+    (ArchitectureConfig("plain", (4, 8), (8,), padding="same", head="average"), 4),
     (ArchitectureConfig("mobilenet", (8, 16), (8,)), 4),
     (ArchitectureConfig("mobilenetv2", (8, 16), (8,), expansion=2), 1),
     (ArchitectureConfig("shufflenet", (8, 16), (8,), groups=2), 3),
 ]
 
 
-@pytest.mark.parametrize("architecture, generator", FAMILIES, ids=[a.family for a, _ in FAMILIES])
+@pytest.mark.parametrize("architecture, generator", FAMILIES,
+                         ids=[f"{a.family}-{a.padding}-{a.head}" if a.family == "plain" else a.family for a, _ in FAMILIES])
 def test_a_family_converts_and_verifies(architecture, generator, small_digits, tmp_path):
     data = prepare(small_digits, tmp_path / "cache", [16], 0.25, 0)
     config = TrialConfig(16, generator, architecture, TrainingConfig(epochs=1, folds=2))
-    model = compiled_model(config, len(data.class_names))
+    model = compiled_model(config, len(data.class_names), steps_per_epoch([len(data.search_indices)], 32))
     fit(model, config, data.search_images(16), data.search_labels)
     if generator >= 3:
         assert standardizer_of(model).is_fitted()

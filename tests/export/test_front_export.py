@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import keras
@@ -111,3 +116,22 @@ def test_an_export_shows_in_the_dashboard_and_the_report(exported, tmp_path):
     page = write_report(study, tmp_path / "report").read_text()
     summary = exported.summaries[0]
     assert "phone int8" in page and summary.comparison()["int8"] in page
+
+
+def test_an_export_killed_midway_leaves_no_trial_folder_that_looks_exported(exported, tmp_path):
+    """SIGKILL after the float32 model was written: the trial's export folder does not exist at all; the
+    files written so far sit in a folder named as partial."""
+    settings = exported.settings
+    trial = exported.summaries[0].trial
+    process = subprocess.Popen([sys.executable, "-m", "search", "export", "--study", "shapes", "--storage",
+                                settings.storage, "--exports", str(tmp_path / "fresh"), "--cache", str(settings.cache_root)],
+                               cwd=Path(__file__).parents[2], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    final = tmp_path / "fresh" / "shapes" / "exports" / f"trial-{trial}"
+    partial = final.with_name(f".{final.name}.partial-{process.pid}")
+    deadline = time.monotonic() + 120
+    while not (partial / "model_float32.tflite").exists() and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate()
+    assert not final.exists() and (partial / "model.keras").exists()

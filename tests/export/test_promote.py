@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import mlflow
@@ -99,3 +102,32 @@ def test_a_failed_trial_is_refused_with_its_reason_in_one_line(exported, tmp_pat
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "trial 0 of study 'broken' is FAIL (InfeasibleConfiguration" in result.stderr
     assert "only a COMPLETE trial" in result.stderr and not (tmp_path / "builds").exists()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_a_promote_killed_midway_leaves_the_previous_build_whole(exported, tmp_path, mlflow_store):
+    """SIGKILL while the new build is being written (files copied, MLflow registration under way): the
+    build folder still holds the complete previous build, and the next promote clears the leftover."""
+    trial = exported.summaries[0].trial
+    build = _promote(exported, tmp_path, trial)
+    before = _files(build)
+    settings = exported.settings
+    process = subprocess.Popen([sys.executable, "-m", "search", "promote", "--study", "shapes", "--storage",
+                                settings.storage, "--trial", str(trial), "--builds", str(tmp_path / "builds"),
+                                "--exports", str(settings.exports_root), "--cache", str(settings.cache_root)],
+                               cwd=Path(__file__).parents[2], env={**os.environ, "MLFLOW_TRACKING_URI": mlflow_store},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    partial = build.with_name(f".{build.name}.partial-{process.pid}")
+    deadline = time.monotonic() + 120
+    while not (partial.is_dir() and (partial / "labels.txt").exists()) and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate()
+    assert _files(build) == before  # whole, and the old one: nothing half-written where a reader looks
+    assert partial.exists()  # the leftover is named as partial, beside it
+    _promote(exported, tmp_path, trial)
+    assert not partial.exists() and set(_files(build)) == set(before)

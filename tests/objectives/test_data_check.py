@@ -14,6 +14,7 @@ from PIL import Image
 from objectives.data_check import ERROR, IGNORED, WARNING, check_data
 from objectives.dataset import DataError, scan_image_folder
 from objectives.prepared import prepare
+from search.cli import main
 from tests.conftest import write_image
 
 ROOT = Path(__file__).parents[2]
@@ -222,3 +223,55 @@ def test_cli_check_data_prints_the_report_and_exits_by_verdict(tmp_path):
     assert skipping.returncode == 0 and "2 unreadable images skipped" in skipping.stdout
     missing = _check_cli(str(tmp_path / "absent"))
     assert missing.returncode == 1 and "absent does not exist" in missing.stdout and "Traceback" not in missing.stderr
+
+
+def test_a_system_folder_is_refused_before_it_is_walked(tmp_path, capsys):
+    report = check_data(Path("/"), folds=2)
+    assert report.error_summary() == ("data folder / is a system folder (/), not an image set; pass the folder that "
+                                      "holds one sub-folder per class")
+    assert report.class_counts == {}
+    storage = tmp_path / "o.db"
+    assert main(["run", "--data", "/usr", "--storage", f"sqlite:///{storage}", "--cache", str(tmp_path / "c"),
+                 "--no-mlflow"]) == 2
+    assert "error: data folder /usr is a system folder (/usr), not an image set" in capsys.readouterr().err
+    assert not storage.exists()  # refused before the study's storage was made
+
+
+def test_a_fifo_with_an_image_name_is_left_out_without_hanging(tmp_path):
+    root = _two_classes(tmp_path / "data")
+    os.mkfifo(root / "cats" / "y.png")  # opening it would wait for a writer forever
+    result = _check_cli(str(root), "--folds", "2")  # a subprocess: a hang fails the test instead of stalling it
+    assert result.returncode == 0 and "cats/y.png: not a regular file (a FIFO, socket or device); left out" in result.stdout
+
+
+@pytest.mark.parametrize("name, message", [
+    ("line\nbreak", "class folder 'line\\nbreak' has a line break or control character in its name"),
+    (" ", "class folder ' ' is named with whitespace only; rename it to the class's name"),
+    ("tab\tname", "class folder 'tab\\tname' has a line break or control character in its name"),
+])
+def test_class_names_that_would_break_labels_txt_are_refused_before_any_image_is_read(tmp_path, name, message):
+    root = _two_classes(tmp_path)
+    _images(root / name, 8, shade=7)
+    report = check_data(root, folds=2)
+    assert report.error_summary().startswith(message) and report.class_counts == {}
+
+
+def test_a_file_symlink_out_of_the_data_folder_is_listed_and_not_used(tmp_path):
+    root = _two_classes(tmp_path / "data")
+    outside = tmp_path / "secret.png"
+    write_image(outside, np.full((6, 7, 3), 200, np.uint8))
+    os.symlink(outside, root / "cats" / "link.png")
+    os.symlink(root / "cats" / "img_00.png", root / "dogs" / "inside.png")  # inside the data: used as before
+    report = check_data(root, folds=2)
+    assert report.class_counts == {"cats": 8, "dogs": 9}
+    assert _problems(report, IGNORED)["cats/link.png"] == (f"symlink to '{outside}' outside the data folder; not used "
+                                                            "(copy the file in instead)")
+    assert "cats/link.png" not in scan_image_folder(root).relative_names()
+
+
+def test_a_folder_with_more_files_than_the_limit_stops_with_a_message(tmp_path, monkeypatch):
+    root = _two_classes(tmp_path, count=8)
+    monkeypatch.setenv("SEARCH_MAX_FILES", "5")
+    report = check_data(root, folds=2)
+    assert report.error_summary() == (f"{root / 'cats'}: at most 5 files must hold, but it has more; pass a data "
+                                      "folder (with one sub-folder per class), or raise SEARCH_MAX_FILES")

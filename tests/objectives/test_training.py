@@ -39,8 +39,10 @@ def test_paper_models_are_expressible_and_count_their_parameters():
 
 
 def test_too_many_pooling_stages_for_the_image_is_refused_before_building():
-    with pytest.raises(InfeasibleConfiguration, match="4 conv\\+pool blocks cannot run on 30x30"):
+    with pytest.raises(InfeasibleConfiguration, match="4 conv\\+pool blocks \\(valid padding\\) cannot run on 30x30"):
         build_model(ArchitectureConfig("plain", (8,) * 4, (8,)), 30, 3, standardize=False)
+    # same padding keeps the border: 30 -> 15 -> 7 -> 3 -> 1 pixels, so the same four blocks fit
+    assert build_model(ArchitectureConfig("plain", (8,) * 4, (8,), padding="same"), 30, 3, standardize=False).count_params()
 
 
 def test_weights_and_optimizer_are_fresh_for_every_fold(digits_data, monkeypatch):
@@ -105,7 +107,7 @@ def test_standardization_is_read_from_variables_inside_a_traced_model():
 @pytest.mark.parametrize("family", ["plain", "mobilenet", "mobilenetv2", "shufflenet"])
 def test_each_family_builds_and_trains_at_the_smallest_and_largest_default_size(family, digits_data):
     cache, labels = digits_data
-    space = load_space()
+    space = load_space().for_native_size(16)  # the sizes 16 px images get: 8, 12, 16
     parameters = space.families[family]
     # the largest network of the family that the default space allows
     largest = {name: (p.choices[-1] if hasattr(p, "choices") else p.high) for name, p in parameters.items()}
@@ -136,7 +138,7 @@ def test_a_lightweight_family_learns_beyond_chance(digits_root, tmp_path):
 
 
 def test_fresh_start_restores_every_variable():
-    model = compiled_model(_config(), 3)
+    model = compiled_model(_config(), 3, steps=1)
     fresh = FreshStart(model)
     before = [v.numpy().copy() for v in model.variables]
     x = np.random.default_rng(1).random((8, 16, 16, 3)).astype("float32")
@@ -149,7 +151,7 @@ def test_fresh_start_restores_every_variable():
 def test_batch_norm_statistics_are_those_of_the_training_images():
     import keras
 
-    model = compiled_model(_config(family="mobilenetv2", filters=(8, 16), expansion=2), 3)
+    model = compiled_model(_config(family="mobilenetv2", filters=(8, 16), expansion=2), 3, steps=1)
     x = np.random.default_rng(2).random((600, 16, 16, 3)).astype("float32") * 0.1  # batches of 256, 256, 88
     training.recalibrate_batch_norm(model, x, sample=600, batch=256)
     first = next(l for l in model.layers if isinstance(l, keras.layers.BatchNormalization))
@@ -157,3 +159,31 @@ def test_batch_norm_statistics_are_those_of_the_training_images():
     assert np.allclose(first.moving_mean.numpy(), before.mean(axis=(0, 1, 2)), atol=1e-5)
     assert np.allclose(first.moving_variance.numpy(), before.var(axis=(0, 1, 2)), rtol=1e-2, atol=1e-6)
     assert first.momentum == 0.9  # restored after the pass
+
+
+@pytest.mark.parametrize("family", ["plain", "mobilenet", "mobilenetv2", "shufflenet"])
+def test_each_family_learns_at_its_smallest_default_size_on_small_data(family, digits_root, tmp_path):
+    """The smallest network of each family, at 8 px, on 40 images a class: a front point, not a chance score."""
+    from tests.conftest import digits_subset
+
+    folder = scan_image_folder(digits_subset(digits_root, tmp_path / "d", per_class=40, classes=4))
+    smallest = {name: (p.choices[0] if hasattr(p, "choices") else p.low) for name, p in load_space().families[family].items()}
+    smallest.update(padding="same", dense_layers=0) if family == "plain" else None
+    config = TrialConfig(8, 1, ARCHITECTURES[family](smallest), TrainingConfig(epochs=30, folds=2, learning_rate=0.02))
+    result = cross_validate(config, SizeCache(tmp_path / "c", folder).load(8), folder.labels, 4,
+                            stratified_folds(folder.labels, folder.class_names, 2, 0))
+    assert result.mean_accuracy > 0.7, (result.params, result.accuracies)  # chance is 0.25
+
+
+def test_the_learning_rate_decays_along_a_cosine_to_zero_at_the_last_step():
+    config = _config(epochs=4)
+    model = compiled_model(config, 3, steps=5)  # 5 batches an epoch: the last step is the 20th
+    model.optimizer.iterations.assign(0)
+    assert np.isclose(float(model.optimizer.learning_rate), config.training.learning_rate)
+    model.optimizer.iterations.assign(10)
+    assert np.isclose(float(model.optimizer.learning_rate), config.training.learning_rate / 2, rtol=1e-3)
+    model.optimizer.iterations.assign(20)
+    assert float(model.optimizer.learning_rate) < 1e-9
+    constant = compiled_model(TrialConfig(16, 1, config.architecture, TrainingConfig(schedule="constant", learning_rate=0.003)), 3, 5)
+    constant.optimizer.iterations.assign(20)
+    assert np.isclose(float(constant.optimizer.learning_rate), 0.003)

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,13 +39,22 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 class PostgresServer:
-    def __init__(self, binaries: Path, folder: Path):
-        self.binaries, self.folder, self.port = binaries, folder, _free_port()
+    def __init__(self, binaries: Path, folder: Path, password: str | None = None):
+        """``password``: the server checks it (scram-sha-256) instead of trusting every local user."""
+        self.binaries, self.folder, self.port, self.password = binaries, folder, _free_port(), password
         self.data = folder / "data"
 
     def start(self) -> None:
         run = lambda *cmd: subprocess.run(_as_server_user(list(cmd)), check=True, capture_output=True, text=True)
-        run(str(self.binaries / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        auth = ["--auth=trust"]
+        if self.password is not None:
+            secret = self.folder / "pwfile"
+            secret.write_text(self.password)
+            if os.geteuid() == 0:
+                account = pwd.getpwnam("postgres")
+                os.chown(secret, account.pw_uid, account.pw_gid)
+            auth = ["--auth=scram-sha-256", f"--pwfile={secret}"]
+        run(str(self.binaries / "initdb"), "-D", str(self.data), "-U", "postgres", *auth, "-E", "UTF8")
         run(str(self.binaries / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "start",
             "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=100")
 
@@ -64,8 +74,9 @@ class PostgresServer:
         return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/{name}"
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+@contextmanager
+def started_server(password: str | None = None) -> Iterator[PostgresServer]:
+    """A PostgreSQL server in a fresh folder for as long as the block runs."""
     binaries = _binaries()
     if binaries is None:
         pytest.skip("PostgreSQL binaries not found (apt-get install -y postgresql; .ci/run installs it)")
@@ -73,13 +84,19 @@ def postgres_server() -> Iterator[PostgresServer]:
     if os.geteuid() == 0:
         account = pwd.getpwnam("postgres")
         os.chown(folder, account.pw_uid, account.pw_gid)
-    server = PostgresServer(binaries, folder)
+    server = PostgresServer(binaries, folder, password)
     server.start()
     try:
         yield server
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    with started_server() as server:
+        yield server
 
 
 @pytest.fixture

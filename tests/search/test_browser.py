@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.search.servers import free_port, start_dashboard, stop_and_prove_gone
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parents[2] / "reports" / "screenshots"
@@ -22,12 +19,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -44,23 +35,10 @@ def browser():
 def dashboard(tiny_study):
     """optuna-dashboard started the way `make dashboard` starts it, on a free local port."""
     _, storage, _ = tiny_study
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "search", "dashboard", "--storage", storage, "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/studies", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail(f"dashboard did not start: {server.stdout.read().decode()[-2000:]}")
-    yield url
-    server.terminate()
-    server.wait(10)
+    port = free_port()
+    server = start_dashboard(storage, port)
+    yield f"http://127.0.0.1:{port}"
+    stop_and_prove_gone(server, port)
 
 
 def test_dashboard_shows_the_study_and_its_pareto_front(dashboard, browser):

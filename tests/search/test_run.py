@@ -66,11 +66,13 @@ def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on
 
 def test_resuming_with_other_settings_is_refused(small_digits, tmp_path):
     run_study(_settings(tmp_path, small_digits, 1))
-    with pytest.raises(StudyError, match="exists with different training"):
-        run_study(_settings(tmp_path, None, 2, training=TrainingConfig(epochs=2, folds=2)))
+    with pytest.raises(StudyError, match="exists with different training") as refused:
+        run_study(_settings(tmp_path, None, 2, training=TrainingConfig(epochs=2, folds=3)))
+    assert "(training.epochs: the study has 1, this command 2; training.folds: the study has 2, this command 3)" \
+        in str(refused.value)
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "..", ".hidden", ""])
+@pytest.mark.parametrize("name", ["../x", "a/b", "..", ".hidden", "", "abc\n", "x" * 101])
 def test_names_that_could_escape_a_folder_are_refused(name):
     with pytest.raises(StudyError, match="not allowed"):
         check_study_name(name)
@@ -136,3 +138,36 @@ def test_a_new_study_starts_from_the_recipes_model_and_resuming_does_not_queue_i
     resumed = run_study(_settings(tmp_path, None, 3, early_stopping=False))
     assert [t.params for t in resumed.trials[:2]] == points[:2] and len(resumed.trials) == 3
     assert resumed.trials[2].params != points[2]  # resuming samples; it does not queue the start again
+
+
+def test_sizes_come_from_the_data_are_printed_and_recorded(small_digits, tmp_path, capsys):
+    from search.cli import main
+
+    assert main(["check-data", str(small_digits), "--folds", "2"]) == 0
+    assert "image sizes a study searches (image_sizes: auto): 8 px (median short side 8 px)" in capsys.readouterr().out
+    space = tiny_space(tmp_path, image_sizes="auto")
+    study = run_study(_settings(tmp_path, small_digits, 1, space=space, early_stopping=False))
+    assert "image sizes searched: 8 px (from the data" in capsys.readouterr().out
+    assert study.user_attrs["space"]["image_sizes"] == [8] and study.trials[0].params["image_size"] == 8
+    resumed = run_study(_settings(tmp_path, None, 2, space=space, early_stopping=False))  # same data: same sizes
+    assert len(resumed.trials) == 2
+
+
+def test_a_rate_given_on_the_command_line_and_searched_by_the_space_is_refused(small_digits, tmp_path):
+    searched = tiny_space(tmp_path, learning_rate={"low": 0.001, "high": 0.01})
+    with pytest.raises(StudyError, match="--learning-rate fixes the rate of every trial, but .* searches learning_rate"):
+        run_study(_settings(tmp_path, small_digits, 1, space=searched, learning_rate_fixed=True))
+
+
+def test_a_seeded_study_repeats_its_augmented_trials_exactly(small_digits, tmp_path):
+    runs = []
+    for attempt in ("first", "second"):
+        folder = tmp_path / attempt
+        folder.mkdir()
+        study = run_study(RunSettings(study="again", storage=f"sqlite:///{folder}/optuna.db", trials=1, data_dir=small_digits,
+                                      space=tiny_space(folder, generators=[2, 4], image_sizes=[16]),
+                                      training=TrainingConfig(epochs=2, folds=2), cache_root=tmp_path / "cache",
+                                      start_points=False, early_stopping=False, mlflow=False))
+        runs.append([(t.params, t.user_attrs["fold_accuracies"]) for t in study.trials])
+    assert {params["generator"] for params, _ in runs[0]} <= {2, 4}
+    assert runs[0] == runs[1]  # to the last digit, as G1 trials always did

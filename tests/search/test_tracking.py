@@ -203,3 +203,30 @@ def test_a_refusing_tracking_server_does_not_stop_the_study_and_sync_fills_the_g
     assert runs[3].info.status == "KILLED" and runs[3].data.tags[RETRY_TAG] == "0"
     for trial in open_study("down", storage).get_trials()[:3]:
         assert runs[trial.number].info.status == STATUS[trial.state]
+
+
+def test_a_worker_that_loses_the_create_experiment_race_uses_the_winners_experiment(tmp_path, monkeypatch):
+    """Two workers start together: both find no experiment, one creates it, the other's create fails with
+    RESOURCE_ALREADY_EXISTS. That used to print a false "MLflow logging failed"."""
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    winner = Logbook("race", "sqlite:///x.db", uri).experiment_id()
+    loser = Logbook("race", "sqlite:///x.db", uri)
+    assert loser._create_experiment(experiment_name("race")) == winner  # its lookup came before the winner's create
+
+
+def test_a_read_only_mlflow_store_gives_one_warning_line_not_mlflow_tracebacks(small_digits, tmp_path):
+    store = tmp_path / "ro" / "mlflow.db"
+    store.parent.mkdir()
+    MlflowClient(f"sqlite:///{store}").search_experiments()  # a real, current store
+    if subprocess.run(["chattr", "+i", str(store)], capture_output=True).returncode != 0:
+        pytest.skip("this file system cannot make a file immutable (chattr +i), and root ignores permissions")
+    try:
+        result = _cli("run", "--study", "ro", "--storage", f"sqlite:///{tmp_path}/optuna.db", "--trials", "2",
+                      "--data", str(small_digits), "--space", str(_space(tmp_path)), "--epochs", "1", "--folds", "2",
+                      "--cache", str(tmp_path / "cache"), uri=f"sqlite:///{store}")
+    finally:
+        subprocess.run(["chattr", "-i", str(store)], check=True)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "ERROR mlflow" not in result.stderr
+    assert result.stderr.count("warning: MLflow logging to sqlite:///") == 1
+    assert "attempt to write a readonly database" in result.stderr

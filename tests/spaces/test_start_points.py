@@ -10,28 +10,34 @@ from spaces.suggest import suggest_config
 
 
 def test_model_1_and_its_halvings_at_the_smallest_size_with_generator_1():
-    points = start_points(load_space())
-    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(30, 50), (15, 25), (8, 12), (4, 6), (2, 4)]
-    assert all(p["image_size"] == 32 and p["generator"] == 1 and p["plain.conv_blocks"] == 1 for p in points)
+    points = start_points(load_space().for_native_size(28))
+    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(30, 50), (30, 50), (15, 25), (8, 12), (4, 6), (2, 4)]
+    assert all(p["image_size"] == 14 and p["generator"] == 1 and p["plain.conv_blocks"] == 1 for p in points)
+    assert all(p["learning_rate"] == 0.01 for p in points)
+    # Model 1 as the paper built it; then it and its halvings as small networks work best
+    assert [(p["plain.dense_layers"], p["plain.padding"]) for p in points] == [(1, "valid")] + [(0, "same")] * 5
 
 
 def test_points_are_clipped_into_the_space_and_not_repeated():
     data = yaml.safe_load(DEFAULT_SPACE.read_text())
     data.update(image_sizes=[40, 24], generators=[3, 4])
     data["families"]["plain"].update(conv_blocks={"low": 2, "high": 3}, filters={"low": 4, "high": 8},
-                                     neurons={"choices": [16, 64]})
+                                     neurons={"choices": [16, 64]}, dense_layers={"low": 1, "high": 2},
+                                     padding={"choices": ["valid"]})
     points = start_points(parse_space(data))
     assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(8, 64), (8, 16), (4, 16)]
+    assert all(p["plain.dense_layers"] == 1 and p["plain.padding"] == "valid" for p in points)
     assert all(p["image_size"] == 24 and p["generator"] == 3 and p["plain.conv_blocks"] == 2 for p in points)
     del data["families"]["plain"]
     assert start_points(parse_space(data)) == []
 
 
 def test_every_start_point_is_sampled_exactly_as_enqueued():
-    space = load_space()
+    space = load_space().for_native_size(8)
     study = optuna.create_study(directions=["maximize", "minimize"])
     for params in start_points(space):
         study.enqueue_trial(params)
         config = suggest_config(study.ask(), space, TrainingConfig())
         assert config.architecture.filters == (params["plain.filters"],)
-        assert config.architecture.neurons == (params["plain.neurons"],)
+        assert config.architecture.neurons == (params["plain.neurons"],) * params["plain.dense_layers"]
+        assert config.training.learning_rate == params["learning_rate"]

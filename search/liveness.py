@@ -1,0 +1,67 @@
+"""A RUNNING trial whose process is known to be gone is failed and re-queued at start-up, not 120 s later.
+
+The heartbeat (``search.storage``) finds dead workers on any machine, but only after its grace period:
+a run killed and started again at once on the same machine went on past the lost trial, ended its
+budget one trial short and exited 0. Every trial records the process that runs it (host, boot, pid,
+start time); at start-up a RUNNING trial of this machine and boot whose process is gone is failed and
+queued again at once. A live process (another local worker of ``--jobs`` or ``make worker``) keeps its
+trial. Trials of other machines are left to the heartbeat, and the message says when they come back.
+"""
+
+from __future__ import annotations
+
+import optuna
+from optuna.exceptions import UpdateFinishedTrialError
+from optuna.storages import RetryHeartbeatStaleTrialCallback
+from optuna.trial import FrozenTrial, TrialState
+
+from objectives.processes import boot_id, host_name, is_alive, this_process
+from search.storage import MAX_RETRY, heartbeat_timing, journal_path
+
+OWNER_ATTR = "worker"  # system attribute: {"host", "boot", "pid", "started"} of the process running the trial
+
+
+def record_owner(trial: optuna.Trial) -> None:
+    """Store which process runs ``trial`` (called as the trial starts)."""
+    trial.storage.set_trial_system_attr(trial._trial_id, OWNER_ATTR, this_process())
+
+
+def _ours_and_dead(trial: FrozenTrial) -> bool:
+    owner = trial.system_attrs.get(OWNER_ATTR)
+    if not isinstance(owner, dict) or owner.get("host") != host_name() or owner.get("boot") != boot_id():
+        return False
+    return not is_alive(int(owner["pid"]), owner.get("started"))
+
+
+def _fail_and_requeue(study: optuna.Study, trial: FrozenTrial) -> bool:
+    try:
+        if not study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL):
+            return False
+    except UpdateFinishedTrialError:  # another worker starting at the same time got there first
+        return False
+    failed = study._storage.get_trial(trial._trial_id)
+    RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, failed)
+    return True
+
+
+def reclaim_dead_trials(study: optuna.Study, storage_url: str) -> list[str]:
+    """Fail and re-queue RUNNING trials of dead local processes; one line per trial about what happens."""
+    lines = []
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        owner = trial.system_attrs.get(OWNER_ATTR) or {}
+        if _ours_and_dead(trial):
+            if _fail_and_requeue(study, trial):
+                lines.append(f"trial {trial.number} was left RUNNING by process {owner['pid']}, which is gone: "
+                             "it is failed and queued again now")
+        elif owner.get("host") != host_name() or owner.get("boot") != boot_id():
+            where = f"process {owner.get('pid')} on {owner.get('host')}" if owner else "a process this machine cannot see"
+            lines.append(f"trial {trial.number} is RUNNING in {where}; {_later(storage_url)}")
+    return lines
+
+
+def _later(storage_url: str) -> str:
+    if journal_path(storage_url) is not None:
+        return ("a journal storage has no heartbeat: if that process is dead, the trial stays RUNNING and counts "
+                "against the budget")
+    _, grace = heartbeat_timing()
+    return f"if that process is dead, its trial is failed and retried once its heartbeat is {grace} s old"

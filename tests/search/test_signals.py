@@ -1,0 +1,33 @@
+"""SIGTERM to a real running study ends it like Ctrl-C: message, exit 143, trial re-queued, MLflow run closed."""
+
+import signal
+import time
+
+import optuna
+from mlflow import MlflowClient
+from optuna.trial import TrialState
+
+from search.mlflow_settings import PARENT_TAG, experiment_name
+from tests.search.test_workers import _finish, _first_running, _search, _tiny_space
+
+
+def test_sigterm_requeues_the_trial_and_closes_the_mlflow_parent_run(small_digits, tmp_path):
+    storage, tracking = f"sqlite:///{tmp_path}/optuna.db", f"sqlite:///{tmp_path}/mlflow.db"
+    process = _search("run", "--study", "term", "--storage", storage, "--trials", "2", "--data", str(small_digits),
+                      "--space", str(_tiny_space(tmp_path)), "--epochs", "10", "--folds", "2",
+                      "--cache", str(tmp_path / "cache"), "--no-early-stopping", "--no-start-points", "--jobs", "1",
+                      env={"MLFLOW_TRACKING_URI": tracking})
+    interrupted = _first_running("term", storage, process)
+    time.sleep(2.0)  # MLflow's parent run is opened on its own thread meanwhile
+    process.send_signal(signal.SIGTERM)
+    code, _, err = _finish(process, timeout=120)
+    assert code == 143 and "Traceback" not in err, err
+    assert ("terminated (SIGTERM): finished work is saved (a trial under way is queued again); "
+            "run the same command again to resume") in err
+    study = optuna.load_study(study_name="term", storage=storage)
+    assert study.trials[interrupted.number].state == TrialState.FAIL
+    assert [t.system_attrs.get("failed_trial") for t in study.get_trials(states=(TrialState.WAITING,))] == [interrupted.number]
+    client = MlflowClient(tracking)
+    experiment = client.get_experiment_by_name(experiment_name("term"))
+    parents = client.search_runs([experiment.experiment_id], f"tags.`{PARENT_TAG}` = 'true'")
+    assert [run.info.status for run in parents] == ["KILLED"]
