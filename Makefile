@@ -3,6 +3,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The TFLite Task Library (the C++ ImageClassifier of Android's Task API) cannot share a process with
+# TensorFlow, so it gets an environment of its own holding only tflite-support, pillow and their needs.
+TASK_VENV := .venv-task-library
+# uv installs the locks in seconds; pip is the fallback (make install INSTALLER=pip). Both install the
+# fully pinned locks without resolving them (see requirements.lock's header for why).
+INSTALLER ?= uv
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
 
 STUDY ?= default
 TRIALS ?= 40
@@ -35,7 +44,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 
 PORT ?=
 
-.PHONY: help install system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow bench test test-deps clean-cache
+.PHONY: help install task-library installer system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow bench test test-deps clean-cache
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,14 +52,35 @@ help: ## this list
 	@echo "             JOBS=n (trial processes, default one per core) THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
 	@echo "             device budgets: MAX_PARAMS=n MAX_INT8_KB=kb MAX_LATENCY_MS=ms (checked before training)"
 
-install: $(VENV)/.installed ## create .venv from requirements.lock (and the libusb system library)
+install: $(VENV)/.installed $(TASK_VENV)/.installed ## create .venv and the Task Library's environment from the locks (INSTALLER=uv, or pip)
+
+task-library: $(TASK_VENV)/.installed ## the Task Library's own small environment (.venv-task-library), used by export and promote
+
+installer:
+	@case "$(INSTALLER)" in uv|pip) ;; *) echo "error: INSTALLER=$(INSTALLER) is not an installer this Makefile knows; use INSTALLER=uv (default) or INSTALLER=pip" >&2; exit 2;; esac
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else "Python 3.10-3.12 is needed (TensorFlow 2.19, tflite-support 0.4.4); set PYTHON=python3.11")'
+
+# uv lives in a small tool environment of the project's own, so no system Python is touched.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# $(1): the environment's folder, $(2): its lock. No resolution: the locks are exact and complete.
+define install_lock
+	@$(MAKE) --no-print-directory installer
+	$(if $(filter uv,$(INSTALLER)),@test -x $(UV) || $(MAKE) --no-print-directory $(UV))
+	$(if $(filter uv,$(INSTALLER)),$(UV) venv --quiet --allow-existing --python "$$(command -v $(PYTHON))" $(1),$(PYTHON) -m venv $(1))
+	$(if $(filter uv,$(INSTALLER)),$(UV) pip sync --quiet --python $(1)/bin/python $(2),$(1)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r $(2))
+	touch $(1)/.installed
+endef
 
 $(VENV)/.installed: requirements.lock
 	@$(MAKE) --no-print-directory system-deps
-	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else "Python 3.10-3.12 is needed (TensorFlow 2.19); set PYTHON=python3.11")'
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	touch $@
+	$(call install_lock,$(VENV),requirements.lock)
+
+$(TASK_VENV)/.installed: requirements-task-library.lock
+	@$(MAKE) --no-print-directory system-deps
+	$(call install_lock,$(TASK_VENV),requirements-task-library.lock)
 
 system-deps: ## the system library tflite-support needs (libusb-1.0), installed when running as root
 	@if ! /sbin/ldconfig -p | grep -q 'libusb-1.0.so.0'; then \
@@ -95,7 +125,7 @@ promote: install ## phone build of one trial in builds/<study>/trial-<n>/, regis
 test: install test-deps ## run the test suite (real TensorFlow, Optuna, PostgreSQL, MLflow and Chromium, on tiny data)
 	$(PY) -m pytest
 
-test-deps: ## what the tests start for real: a PostgreSQL server and headless Chromium (installed when running as root)
+test-deps: $(TASK_VENV)/.installed ## what the tests start for real: PostgreSQL, headless Chromium (installed when root) and the Task Library's environment
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing postgresql, chromium and chromium-driver (the tests run a real server and a real browser)"; \

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from export.record import ExportSummary
 from export.registry import Registration
+from export.task_library import TaskLibraryCheck
 from search.record import StudyRecord
 from search.storage import masked
 
@@ -20,8 +21,9 @@ CARD_MARKDOWN = "model_card.md"
 
 
 def model_card(study: str, summary: ExportSummary, record: StudyRecord, registration: Registration,
-               promoted_at: str, file_names: dict[str, str]) -> dict:
-    """The card's content; ``file_names`` maps "float32", "int8", "labels" to the build's file names."""
+               promoted_at: str, file_names: dict[str, str], task_library: TaskLibraryCheck) -> dict:
+    """The card's content; ``file_names`` maps "float32", "int8", "labels" to the build's file names;
+    ``task_library`` is the Task Library's run on the build's own files."""
     return {
         "study": study,
         "trial": summary.trial,
@@ -34,12 +36,15 @@ def model_card(study: str, summary: ExportSummary, record: StudyRecord, registra
         "test": {
             "images": summary.test_images,
             "accuracy": {"keras": summary.keras_accuracy, "tflite_float32": summary.float32["accuracy"],
-                         "tflite_int8": summary.int8["accuracy"], "phone_path_int8": summary.phone_int8_accuracy},
+                         "tflite_int8": summary.int8["accuracy"], "phone_path_int8": summary.phone_int8_accuracy,
+                         "task_library_float32": task_library.accuracy["float32"],
+                         "task_library_int8": task_library.accuracy["int8"]},
             "top1_agreement_with_keras": {"tflite_float32": summary.float32["agreement"],
                                           "tflite_int8": summary.int8["agreement"]},
             "float32_max_abs_diff": summary.float32["max_abs_diff"],
             "int8_drop": summary.int8_drop,
             "int8_drop_alarm": summary.int8_drop_alarm,
+            "task_library_alarm": task_library.alarm,
             "files": record.test_files,
         },
         "files": {
@@ -76,11 +81,20 @@ def card_markdown(card: dict) -> str:
         f"| TFLite float32 (LiteRT) | {accuracy['tflite_float32']:.3f} | {test['top1_agreement_with_keras']['tflite_float32']:.3f} |",
         f"| TFLite int8 (LiteRT) | {accuracy['tflite_int8']:.3f} | {test['top1_agreement_with_keras']['tflite_int8']:.3f} |",
         f"| TFLite int8, phone-like path (JPEG q90, bilinear resize) | {accuracy['phone_path_int8']:.3f} | - |",
+        f"| TFLite float32, Task Library ImageClassifier (Android's; metadata only) | {accuracy['task_library_float32']:.3f} | - |",
+        f"| TFLite int8, Task Library ImageClassifier (Android's; metadata only) | {accuracy['task_library_int8']:.3f} | - |",
         "",
-        f"Float32 outputs differ from Keras by at most {test['float32_max_abs_diff']:.1e}.",
+        f"Float32 outputs differ from Keras by at most {test['float32_max_abs_diff']:.1e}. The Task Library rows are "
+        "the C++ classifier of Android's Task API reading this build's files: normalisation and labels from the "
+        "metadata, its own resize of the full-size RGB image.",
     ]
     if test["int8_drop_alarm"]:
         lines.append(f"**WARNING: the int8 model loses {test['int8_drop']:.1%} test accuracy against Keras.**")
+    if test["task_library_alarm"]:
+        lines.append("**WARNING: the Task Library's accuracy differs from LiteRT's by more than 1 point: an app on "
+                     "Android's Task API will see the Task Library rows, not the LiteRT ones. Check the metadata's "
+                     "normalisation and labels; if they are right, the gap is its own resize of the full-size images, "
+                     "and resizing in the app as training does (Pillow bilinear) closes it.**")
     lines += ["", "## Files", "", "| file | size | median latency, 1 thread | input |", "|---|---|---|---|"]
     for name, info in files.items():
         if "bytes" in info:

@@ -19,9 +19,10 @@ from optuna.trial import TrialState
 from export.atomic_folder import written_atomically
 from export.card import model_card, write_card
 from export.front_export import ExportSettings, export_trial, reusable_summary
-from export.record import DEFAULT_BUILDS, ExportFiles
+from export.record import DEFAULT_BUILDS, ExportFiles, ExportSummary
 from export.refit import study_data
 from export.registry import log_file, register_build
+from export.task_library import TaskLibraryCheck, check_models, task_library_python
 from objectives.config import TrialConfig
 from search.errors import StudyError
 from search.record import StudyRecord
@@ -64,6 +65,7 @@ def promote(settings: PromoteSettings) -> Path:
     study = open_study(name, settings.export.storage)
     record = StudyRecord.load(study)
     trial = chosen_trial(study, settings.trial, settings.force)
+    task_library_python()  # checked before an export or a copy, so a missing environment costs no time
     summary = reusable_summary(study, trial, settings.export.exports_root)
     if summary is None:
         print(f"trial {trial.number} has no intact export yet: exporting it now", flush=True)
@@ -80,9 +82,11 @@ def promote(settings: PromoteSettings) -> Path:
         with written_atomically(build) as staging:  # a reader never sees a half build, nor loses the old one
             for source in (exported.float32, exported.int8, exported.labels):
                 shutil.copy2(source, staging / source.name)
+            task = check_build(staging, summary, record)  # the phone's own classifier on the files shipped
             registration = register_build(study, trial, settings.export.storage, staging, exported.int8.name)
             card = model_card(name, summary, record, registration, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                              {"float32": exported.float32.name, "int8": exported.int8.name, "labels": exported.labels.name})
+                              {"float32": exported.float32.name, "int8": exported.int8.name, "labels": exported.labels.name},
+                              task)
             for path in write_card(staging, card):
                 log_file(registration, path)
     except MlflowException as error:
@@ -91,3 +95,16 @@ def promote(settings: PromoteSettings) -> Path:
     print(f"promoted trial {trial.number} of {name!r} to {build}/ ; MLflow: {registration.model_uri} = version "
           f"{registration.version} (run {registration.run_id})")
     return build
+
+
+def check_build(build: Path, summary: ExportSummary, record: StudyRecord) -> TaskLibraryCheck:
+    """The build's own two files through the Task Library, against the LiteRT accuracy the export measured;
+    a disagreement is announced in capitals, as at export."""
+    files = ExportFiles(build)
+    paths = [Path(record.data_dir) / name for name in record.test_files]
+    truth = [Path(name).parts[0] for name in record.test_files]
+    task = check_models({"float32": files.float32, "int8": files.int8}, paths, truth,
+                        {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
+    if task.alarm:
+        print(task.announcement(summary.trial), file=sys.stderr)
+    return task
