@@ -9,6 +9,9 @@ queued again, MLflow's parent run is closed as KILLED) and the command exits 143
 from __future__ import annotations
 
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 TERMINATED_EXIT = 128 + signal.SIGTERM
 INTERRUPTED_EXIT = 128 + signal.SIGINT
@@ -35,3 +38,56 @@ def exit_code(interrupt: KeyboardInterrupt) -> int:
 def interrupt_message(interrupt: KeyboardInterrupt) -> str:
     what = "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
     return f"{what}: finished work is saved (a trial under way is queued again); run the same command again to resume"
+
+
+class TrialGate:
+    """Ctrl-C and SIGTERM take effect inside a trial's objective, never while Optuna creates or closes a trial.
+
+    Optuna's ``optimize`` creates the trial (``study.ask``: the trial is RUNNING in the storage, the sampler
+    then draws) before its try block and records the result after it: an interrupt landing there left a
+    RUNNING trial nobody would fail or queue again (seen with two local processes stopped together). While
+    the gate is installed, a signal outside the objective is held and raised at the start of the next
+    objective call (the trial is then failed and queued again like any interrupted one) or, when no trial
+    follows, by ``raise_pending`` once ``optimize`` returns.
+    """
+
+    def __init__(self) -> None:
+        self.inside = False
+        self.pending: KeyboardInterrupt | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> TrialGate:
+        if threading.current_thread() is threading.main_thread():  # Python sets handlers in the main thread only
+            for number in (signal.SIGINT, signal.SIGTERM):
+                current = signal.getsignal(number)
+                if current is not signal.SIG_IGN:  # a run started with Ctrl-C ignored keeps it ignored
+                    self._previous[number] = current
+                    signal.signal(number, self._on_signal)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _on_signal(self, number: int, frame: object) -> None:
+        interrupt = Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
+        if number == signal.SIGTERM:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
+        if self.inside:
+            raise interrupt
+        self.pending = self.pending or interrupt
+
+    @contextmanager
+    def objective(self) -> Iterator[None]:
+        """Around one objective call: a held interrupt is raised here, where Optuna fails the trial."""
+        self.raise_pending()
+        self.inside = True
+        try:
+            yield
+        finally:
+            self.inside = False
+
+    def raise_pending(self) -> None:
+        if self.pending is not None:
+            interrupt, self.pending = self.pending, None
+            raise interrupt
