@@ -12,6 +12,9 @@ from PIL import Image
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+# One trial process per run unless a test asks for more (run --jobs): every command-line run a test starts
+# would otherwise start a second process, and TensorFlow, beside it.
+os.environ.setdefault("SEARCH_JOBS", "1")
 
 
 def write_image(path: Path, pixels: np.ndarray, mode: str | None = None) -> Path:

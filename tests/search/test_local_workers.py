@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import optuna
+import pytest
 from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
@@ -66,3 +67,16 @@ def test_ctrl_c_stops_every_local_process_and_requeues_their_trials(digits_root,
     assert len(retries) >= 2  # both interrupted trials are queued again for the next run
     workers = subprocess.run(["pgrep", "-f", "search worker --study stop"], capture_output=True, text=True)
     assert workers.stdout.strip() == "", "a worker process outlived the run"
+
+
+def test_the_default_number_of_processes_comes_from_the_cores_or_search_jobs(monkeypatch):
+    from search.errors import StudyError
+    from search.local_workers import cores, default_jobs
+
+    monkeypatch.delenv("SEARCH_JOBS")
+    assert default_jobs() == max(1, min(4, cores()))
+    monkeypatch.setenv("SEARCH_JOBS", "3")
+    assert default_jobs() == 3
+    monkeypatch.setenv("SEARCH_JOBS", "two")
+    with pytest.raises(StudyError, match="SEARCH_JOBS: a whole number >= 1 must hold, but got 'two'"):
+        default_jobs()
