@@ -64,9 +64,28 @@ def compute_to_reach(points: list[CurvePoint], target: float) -> int | None:
     return next((p.compute for p in points if p.hypervolume >= target - 1e-12), None)
 
 
+def wall_to_reach(points: list[CurvePoint], target: float) -> float | None:
+    """The wall time (seconds) at which the curve first reaches ``target`` hypervolume (None: never)."""
+    return next((p.wall_seconds for p in points if p.hypervolume >= target - 1e-12), None)
+
+
 def hypervolume_at(points: list[CurvePoint], compute: int) -> float:
     """The hypervolume found with at most ``compute`` spent."""
     return max((p.hypervolume for p in points if p.compute <= compute), default=0.0)
+
+
+def hypervolume_by_wall(points: list[CurvePoint], seconds: float) -> float:
+    """The hypervolume found within ``seconds`` of wall time."""
+    return max((p.hypervolume for p in points if p.wall_seconds <= seconds), default=0.0)
+
+
+def budgets_behind(mine: list[CurvePoint], theirs: list[CurvePoint], up_to: int) -> list[int]:
+    """The compute budgets, up to ``up_to``, at which ``mine`` has found less hypervolume than ``theirs``.
+
+    Budgets are every compute at which either curve steps (between steps neither changes), so an empty
+    list means ahead or level at every budget."""
+    budgets = sorted({p.compute for p in mine + theirs if p.compute <= up_to})
+    return [b for b in budgets if hypervolume_at(mine, b) < hypervolume_at(theirs, b) - 1e-12]
 
 
 @dataclass(frozen=True)

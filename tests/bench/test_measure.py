@@ -6,7 +6,8 @@ import optuna
 import pytest
 
 from bench.hypervolume import Reference
-from bench.measure import compute_to_reach, curve, hypervolume_at, overhead, replay_early_stopping
+from bench.measure import budgets_behind, compute_to_reach, curve, hypervolume_at, hypervolume_by_wall, overhead, \
+    replay_early_stopping, wall_to_reach
 
 REF = Reference(accuracy=0.1, log10_params=5.0)
 T0 = datetime(2026, 1, 1)
@@ -76,3 +77,17 @@ def test_a_small_margin_stops_earlier_and_can_lose_a_front_point():
     tight = replay_early_stopping(study, REF, margin=0.1)  # (0.6 + 4 * 0.7) / 5 = 0.68 < 0.9: stopped, wrongly
     assert tight.pruned == 1 and tight.compute_saved == 400
     assert tight.hypervolume_kept < tight.hypervolume_full
+
+
+def test_wall_to_reach_and_hypervolume_within_a_wall_time():
+    points = curve(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]), REF)
+    assert wall_to_reach(points, 1.2) == 10 and wall_to_reach(points, 1.5) == 30 and wall_to_reach(points, 1.7) is None
+    assert hypervolume_by_wall(points, 29.9) == pytest.approx(1.2) and hypervolume_by_wall(points, 5) == 0.0
+
+
+def test_budgets_behind_lists_every_compute_where_the_other_curve_leads():
+    early = curve(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]), REF)  # 1.2 at 200, 1.6 at 400
+    late = curve(_study([([0.1, 0.1], 100, 10, 8), ([0.9, 0.9], 100, 10, 8)]), REF)  # 0 at 200, 2.4 at 400
+    assert budgets_behind(early, late, 400) == [400]
+    assert budgets_behind(late, early, 400) == [200]
+    assert budgets_behind(early, late, 399) == [] and budgets_behind(early, early, 400) == []
