@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from bench.cpu_clock import cpu_seconds
 from bench.hypervolume import Reference, hypervolume
 from search.early_stopping import dominating, optimistic_bound
 
@@ -22,6 +23,7 @@ class CurvePoint:
     compute: int  # cumulative epochs x images
     wall_seconds: float  # cumulative
     hypervolume: float  # of the complete trials so far
+    cpu_seconds: float = 0.0  # cumulative CPU time of the process (bench.cpu_clock); a trial without it: its wall
 
 
 def finished(study: optuna.Study) -> list[FrozenTrial]:
@@ -48,14 +50,16 @@ def wall_steps(trials: list[FrozenTrial]) -> list[float]:
 
 def curve(study: optuna.Study, reference: Reference) -> list[CurvePoint]:
     """Hypervolume after every finished trial, against the compute and wall time spent up to it."""
-    points, spent, wall, found = [], 0, 0.0, []
+    points, spent, wall, cpu, found = [], 0, 0.0, 0.0, []
     trials = finished(study)
+    clock = cpu_seconds(study)
     for trial, step in zip(trials, wall_steps(trials)):
         spent += int(trial.user_attrs.get("epoch_images", 0))
         wall += step
+        cpu += clock.get(trial.number, step)
         if trial.state == TrialState.COMPLETE:
             found.append((trial.values[0], int(trial.values[1])))
-        points.append(CurvePoint(trial.number, spent, wall, hypervolume(found, reference)))
+        points.append(CurvePoint(trial.number, spent, wall, hypervolume(found, reference), cpu))
     return points
 
 
@@ -67,6 +71,11 @@ def compute_to_reach(points: list[CurvePoint], target: float) -> int | None:
 def wall_to_reach(points: list[CurvePoint], target: float) -> float | None:
     """The wall time (seconds) at which the curve first reaches ``target`` hypervolume (None: never)."""
     return next((p.wall_seconds for p in points if p.hypervolume >= target - 1e-12), None)
+
+
+def cpu_to_reach(points: list[CurvePoint], target: float) -> float | None:
+    """The CPU time (seconds) at which the curve first reaches ``target`` hypervolume (None: never)."""
+    return next((p.cpu_seconds for p in points if p.hypervolume >= target - 1e-12), None)
 
 
 def hypervolume_at(points: list[CurvePoint], compute: int) -> float:

@@ -20,6 +20,7 @@ from pathlib import Path
 import optuna
 import yaml
 
+from bench.cpu_clock import CpuClock
 from bench.compute_limit import ComputeLimit, WallLimit, spent, wall_spent
 from bench.recipe import THINNED_GRID, best_size_and_generator, stage_one, stage_two
 from objectives.config import TrainingConfig
@@ -120,8 +121,10 @@ def training_settings(training: TrainingConfig) -> dict:
 
 
 def _settings(bench: Bench, dataset: str, data_dir: Path, method: Method, seed: int, trials: int, digest: str,
-              **more) -> RunSettings:
-    return RunSettings(study=study_name(dataset, method, seed, digest), storage=bench.storage(dataset), trials=trials,
+              limit=None, **more) -> RunSettings:
+    """With a ``CpuClock`` (made anew by each session that trains) before the limit, which may stop the study."""
+    return RunSettings(callbacks=(CpuClock(), *([limit] if limit else [])),
+                       study=study_name(dataset, method, seed, digest), storage=bench.storage(dataset), trials=trials,
                        data_dir=data_dir, space=bench_space(bench, method), training=bench.training(method, seed),
                        sampler=method.sampler, cache_root=bench.work / "cache", early_stopping=method.early_stopping,
                        start_points=method.start_points, **more)
@@ -140,14 +143,14 @@ def run_recipe(bench: Bench, dataset: str, data_dir: Path, seed: int, sizes: lis
     first = stage_one(sizes, generators)
     settings = _settings(bench, dataset, data_dir, RECIPE, seed, len(first), digest, prepare_only=True)
     _enqueue_once(run_study(settings), first, after=0)
-    study = run_study(replace(settings, prepare_only=False))
+    study = run_study(replace(settings, prepare_only=False, callbacks=(CpuClock(),)))
     size, generator = best_size_and_generator(study)
     print(f"recipe stage 1 on {dataset}: best is {size}px with generator {generator}; sweeping filters x neurons "
           f"{'/'.join(map(str, bench.grid))}", flush=True)
     second = stage_two(size, generator, bench.grid)
     total = len(first) + len(second)
     _enqueue_once(run_study(replace(settings, trials=total)), second, after=len(first))
-    return run_study(replace(settings, trials=total, prepare_only=False))
+    return run_study(replace(settings, trials=total, prepare_only=False, callbacks=(CpuClock(),)))
 
 
 def run_search(bench: Bench, dataset: str, data_dir: Path, method: Method, seed: int, *, compute: int | None = None,
@@ -157,8 +160,9 @@ def run_search(bench: Bench, dataset: str, data_dir: Path, method: Method, seed:
     if (compute is None) == (wall_seconds is None):
         raise ValueError("give a search exactly one limit: compute or wall_seconds")
     limit = ComputeLimit(compute) if compute is not None else WallLimit(wall_seconds)
-    settings = _settings(bench, dataset, data_dir, method, seed, OPEN_BUDGET, digest, callbacks=(limit,))
+    settings = _settings(bench, dataset, data_dir, method, seed, OPEN_BUDGET, digest, limit)
     existing = run_study(replace(settings, prepare_only=True))
+    settings = replace(settings, callbacks=(CpuClock(), limit))  # a new clock for the session that trains
     if (spent(existing) >= compute) if compute is not None else (wall_spent(existing) >= wall_seconds):
         return existing
     return run_study(settings)

@@ -1,12 +1,14 @@
 """Curves, overhead and the early-stopping replay, on studies built trial by trial with known values."""
 
+import time
 from datetime import datetime, timedelta
 
 import optuna
 import pytest
 
+from bench.cpu_clock import CpuClock, cpu_seconds
 from bench.hypervolume import Reference
-from bench.measure import budgets_behind, compute_to_reach, curve, hypervolume_at, hypervolume_by_wall, overhead, \
+from bench.measure import budgets_behind, compute_to_reach, cpu_to_reach, curve, hypervolume_at, hypervolume_by_wall, overhead, \
     replay_early_stopping, wall_to_reach
 
 REF = Reference(accuracy=0.1, log10_params=5.0)
@@ -91,3 +93,25 @@ def test_budgets_behind_lists_every_compute_where_the_other_curve_leads():
     assert budgets_behind(early, late, 400) == [400]
     assert budgets_behind(late, early, 400) == [200]
     assert budgets_behind(early, late, 399) == [] and budgets_behind(early, early, 400) == []
+
+
+def test_cpu_time_comes_from_the_clock_and_falls_back_to_wall_time():
+    study = _study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)])
+    study.set_user_attr("cpu_seconds.0", 4.0)  # as bench.cpu_clock.CpuClock stores it; trial 1 has none
+    points = curve(study, REF)
+    assert [p.cpu_seconds for p in points] == [4.0, 24.0]
+    assert cpu_to_reach(points, 1.2) == 4.0 and cpu_to_reach(points, 1.6) == 24.0 and cpu_to_reach(points, 2) is None
+
+
+def test_the_cpu_clock_stores_each_trials_process_time():
+    study = optuna.create_study(directions=["maximize", "minimize"])
+
+    def objective(trial):
+        deadline = time.process_time() + 0.05 * (trial.number + 1)
+        while time.process_time() < deadline:  # real CPU work, more for each trial
+            pass
+        return 0.5, 10
+
+    study.optimize(objective, n_trials=3, callbacks=[CpuClock()])
+    spent = cpu_seconds(study)
+    assert sorted(spent) == [0, 1, 2] and spent[0] >= 0.05 and spent[1] >= 0.1 and spent[2] >= 0.15

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bench.compute_limit import WallLimit, wall_spent
+from bench.cpu_clock import cpu_seconds
 from bench.methods import RECIPE, SERVICE, Bench
 from bench.results_file import RunResult, load_all, result_path, save
 from bench.runner import HEADLINE, Plan, recipe_settings, run_dataset, search_settings
@@ -52,6 +53,9 @@ def test_the_recipe_trains_every_fold_as_the_papers_code_on_its_grid(first_run):
             ("constant", 0.001, 32, 1)
         assert "learning_rate" not in trial.params and len(trial.user_attrs["fold_accuracies"]) == 2
     assert {(t.params["plain.filters"], t.params["plain.neurons"]) for t in trials[1:]} == {(1, 1), (1, 2), (2, 1), (2, 2)}
+    clock = cpu_seconds(_study(plan, recipe))  # both sessions (stage 1, the sweep) timed every trial on the CPU
+    assert sorted(clock) == [t.number for t in trials] and all(seconds > 0 for seconds in clock.values())
+    assert recipe.curve[-1]["cpu_seconds"] == pytest.approx(sum(clock.values()), abs=0.01)
     # the old 3-epoch file was replaced by this run's result, with the recipe's own settings
     on_disk = {(r.method, r.seed): r for r in load_all(plan.results)}[("recipe", 0)]
     assert on_disk.settings == recipe.settings and on_disk.settings["training"]["epochs"] == 1
