@@ -4,8 +4,12 @@
     python -m bench run --dataset digits # one dataset, every seed and method (resumes where it stopped)
     python -m bench report               # BENCHMARKS.md and the plots, from the saved results
 
-Finished runs are saved as JSON in ``bench/results/`` and skipped when the command is run again, so an
-interrupted benchmark resumes; the studies themselves live in ``cache/bench/`` (resumable too).
+Finished runs are saved as JSON in ``bench/results/`` with the settings that produced them, and skipped when
+the command is run again with the same settings, so an interrupted benchmark resumes; the studies themselves
+live in ``cache/bench/`` (resumable too). Settings are kept per method (``bench.runner``): the recipe's runs,
+the one-off cost (15 epochs per fold on a 9 x 9 grid: hours), are reused as long as the recipe's own settings
+are unchanged, while a change of the service's settings re-runs only the service and the searches compared
+with it. After a code change that settings do not show, ``--rerun service random`` runs those again.
 """
 
 from __future__ import annotations
