@@ -88,13 +88,17 @@ def hypervolume_by_wall(points: list[CurvePoint], seconds: float) -> float:
     return max((p.hypervolume for p in points if p.wall_seconds <= seconds), default=0.0)
 
 
-def budgets_behind(mine: list[CurvePoint], theirs: list[CurvePoint], up_to: int) -> list[int]:
-    """The compute budgets, up to ``up_to``, at which ``mine`` has found less hypervolume than ``theirs``.
+def budgets_behind(mine: list[CurvePoint], theirs: list[CurvePoint], up_to: float, axis: str = "compute") -> list[float]:
+    """The budgets, up to ``up_to``, at which ``mine`` has found less hypervolume than ``theirs``; a budget is
+    compute (epoch-images) or, with ``axis="wall_seconds"``, wall time.
 
-    Budgets are every compute at which either curve steps (between steps neither changes), so an empty
+    Budgets are every point at which either curve steps (between steps neither changes), so an empty
     list means ahead or level at every budget."""
-    budgets = sorted({p.compute for p in mine + theirs if p.compute <= up_to})
-    return [b for b in budgets if hypervolume_at(mine, b) < hypervolume_at(theirs, b) - 1e-12]
+    def found(points: list[CurvePoint], budget: float) -> float:
+        return max((p.hypervolume for p in points if getattr(p, axis) <= budget), default=0.0)
+
+    budgets = sorted({getattr(p, axis) for p in mine + theirs if getattr(p, axis) <= up_to})
+    return [b for b in budgets if found(mine, b) < found(theirs, b) - 1e-12]
 
 
 @dataclass(frozen=True)

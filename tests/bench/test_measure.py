@@ -115,3 +115,10 @@ def test_the_cpu_clock_stores_each_trials_process_time():
     study.optimize(objective, n_trials=3, callbacks=[CpuClock()])
     spent = cpu_seconds(study)
     assert sorted(spent) == [0, 1, 2] and spent[0] >= 0.05 and spent[1] >= 0.1 and spent[2] >= 0.15
+
+
+def test_budgets_behind_on_wall_time():
+    fast = curve(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]), REF)  # 1.2 at 10 s, 1.6 at 30 s
+    slow = curve(_study([([0.9, 0.9], 100, 60, 50)]), REF)  # 2.4 at 60 s
+    assert budgets_behind(slow, fast, 60, axis="wall_seconds") == [10, 30]
+    assert budgets_behind(fast, slow, 60, axis="wall_seconds") == [60] and budgets_behind(fast, slow, 59, axis="wall_seconds") == []
