@@ -4,25 +4,31 @@
     python -m bench run --dataset digits # one dataset, every seed and method (resumes where it stopped)
     python -m bench report               # BENCHMARKS.md and the plots, from the saved results
 
-Finished runs are saved as JSON in ``bench/results/`` and skipped when the command is run again, so an
-interrupted benchmark resumes; the studies themselves live in ``cache/bench/`` (resumable too).
+Finished runs are saved as JSON in ``bench/results/`` with the settings that produced them, and skipped when
+the command is run again with the same settings, so an interrupted benchmark resumes; the studies themselves
+live in ``cache/bench/`` (resumable too). Settings are kept per method (``bench.runner``): the recipe's runs,
+the one-off cost (15 epochs per fold on a 9 x 9 grid: hours), are reused as long as the recipe's own settings
+are unchanged, while a change of the service's settings re-runs only the service and the searches compared
+with it. After a code change that settings do not show, ``--rerun service random`` runs those again.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from bench.methods import METHODS, RECIPE_EPOCHS, SERVICE_EPOCHS
+from bench.recipe import THINNED_GRID
 from search.cli import quiet_libraries
 
 DATASETS = ("digits", "fashion")
 RESULTS = Path("bench/results")
 WORK = Path("cache/bench")
+METHOD_NAMES = tuple(m.name for m in METHODS)
 
 
 def _dataset_folder(name: str, args: argparse.Namespace) -> tuple[Path, int]:
@@ -37,12 +43,8 @@ def _dataset_folder(name: str, args: argparse.Namespace) -> tuple[Path, int]:
 
 
 def _run_dataset(args: argparse.Namespace) -> int:
-    from bench.hypervolume import Reference
-    from bench.methods import COMPARED, RECIPE, SERVICE, Bench, run_recipe, run_search
-    from bench.results_file import RunResult, load_all, measure, result_path, save
-    from objectives.data_check import check_data
-    from spaces.image_sizes import native_size
-    from spaces.space import load_space
+    from bench.methods import Bench
+    from bench.runner import Plan, run_dataset
 
     if args.threads:
         from search.run import limit_threads
@@ -52,42 +54,11 @@ def _run_dataset(args: argparse.Namespace) -> int:
     os.environ.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{(args.work / name / 'mlflow.db').resolve()}")
     (args.work / name).mkdir(parents=True, exist_ok=True)
     folder, classes = _dataset_folder(name, args)
-    bench = Bench(args.work, args.epochs, args.folds, args.max_params, args.grid)
-    reference = Reference(accuracy=1.0 / classes, log10_params=math.log10(args.max_params))
-    settings = {"epochs": args.epochs, "folds": args.folds, "max_params": args.max_params, "share": args.share, "grid": args.grid,
-                "data": str(folder), "images": sum(1 for _ in folder.rglob("*.png"))}
-    space = load_space().for_native_size(native_size(check_data(folder, args.folds).sizes))
-
-    def done(method: str, seed: int) -> RunResult | None:
-        path = result_path(args.results, name, method, seed)
-        found = [r for r in load_all(args.results) if r.dataset == name and r.method == method and r.seed == seed]
-        return found[0] if path.exists() and found and found[0].settings == settings else None
-
-    def record(study, method, seed, every_fold) -> RunResult:
-        result = measure(study, name, method, seed, reference, every_fold, settings)
-        print(f"[{name} seed {seed}] {method}: hypervolume {result.final_hypervolume:.3f} with "
-              f"{result.compute:,} epoch-images in {result.wall_seconds:.0f} s -> {save(result, args.results)}", flush=True)
-        return result
-
-    def baseline_and_service(seed: int) -> RunResult:
-        recipe = done(RECIPE.name, seed) or record(
-            run_recipe(bench, name, folder, seed, list(space.image_sizes), list(space.generators)), RECIPE.name, seed, True)
-        limit = int(args.share * recipe.compute)
-        return done(SERVICE.name, seed) or record(run_search(bench, name, folder, SERVICE, seed, limit),
-                                                  SERVICE.name, seed, False)
-
-    # The headline comparison (recipe, service, random at equal compute) first for every seed, the other
-    # samplers after: an interrupted benchmark then still has the headline over all seeds.
-    for methods in (COMPARED[:1], COMPARED[1:]):
-        for seed in args.seeds:
-            started = time.perf_counter()
-            service = baseline_and_service(seed)
-            for method in methods:
-                if done(method.name, seed) is None:
-                    record(run_search(bench, name, folder, method, seed, service.compute), method.name, seed,
-                           not method.early_stopping)
-            print(f"[{name} seed {seed}] {', '.join(m.name for m in methods)} done in "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
+    bench = Bench(args.work, args.folds, args.max_params, tuple(args.grid), args.recipe_epochs, args.service_epochs)
+    started = time.perf_counter()
+    run_dataset(Plan(bench, name, folder, classes, args.results, tuple(args.seeds), args.share, tuple(args.methods),
+                     tuple(args.rerun)))
+    print(f"[{name}] done in {time.perf_counter() - started:.0f} s", flush=True)
     return 0
 
 
@@ -115,22 +86,32 @@ def _everything(args: argparse.Namespace) -> int:
 
 
 def _shared(args: argparse.Namespace) -> list[str]:
-    return ["--seeds", *map(str, args.seeds), "--epochs", str(args.epochs), "--folds", str(args.folds),
-            "--share", str(args.share), "--max-params", str(args.max_params), "--grid", str(args.grid),
-            "--fashion-per-class", str(args.fashion_per_class)]
+    return ["--seeds", *map(str, args.seeds), "--recipe-epochs", str(args.recipe_epochs),
+            "--service-epochs", str(args.service_epochs), "--folds", str(args.folds), "--share", str(args.share),
+            "--max-params", str(args.max_params), "--grid", *map(str, args.grid),
+            "--fashion-per-class", str(args.fashion_per_class), "--methods", *args.methods,
+            *(["--rerun", *args.rerun] if args.rerun else [])]
 
 
 def _add_shared(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=3, help="per fold, every method (default: %(default)s)")
+    parser.add_argument("--recipe-epochs", type=int, default=RECIPE_EPOCHS,
+                        help="per fold, the recipe (the paper's code: %(default)s, Adam at a constant 0.001)")
+    parser.add_argument("--service-epochs", type=int, default=SERVICE_EPOCHS,
+                        help="per fold, the service and the other searches (the service's default: %(default)s)")
     parser.add_argument("--folds", type=int, default=5, help="(default: %(default)s)")
-    parser.add_argument("--share", type=float, default=0.15,
-                        help="the service searches until this share of the recipe's compute (default: %(default)s)")
+    parser.add_argument("--share", type=float, default=0.2,
+                        help="the service searches until this share of the recipe's wall time (default: %(default)s)")
     parser.add_argument("--max-params", type=int, default=100_000,
                         help="device budget of the service, and the hypervolume's reference size (default: %(default)s)")
     parser.add_argument("--fashion-per-class", type=int, default=100, help="Fashion-MNIST subset (default: %(default)s)")
-    parser.add_argument("--grid", type=int, default=19,
-                        help="the recipe's reduction sweep: 1..GRID filters x 1..GRID neurons (default: the paper's %(default)s)")
+    parser.add_argument("--grid", type=int, nargs="+", default=list(THINNED_GRID),
+                        help="the recipe's reduction sweep: these filters x these neurons (default: %(default)s, "
+                             "9 of the paper's 1..19)")
+    parser.add_argument("--methods", nargs="+", choices=METHOD_NAMES, default=list(METHOD_NAMES),
+                        help="what to run (the recipe and the service always run when another method needs them)")
+    parser.add_argument("--rerun", nargs="+", choices=METHOD_NAMES, default=[],
+                        help="run these again even when a saved result has the same settings (e.g. after a code change)")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--work", type=Path, default=WORK)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from bench.cpu_clock import cpu_seconds
 from bench.hypervolume import Reference, hypervolume
 from search.early_stopping import dominating, optimistic_bound
 
@@ -22,6 +23,7 @@ class CurvePoint:
     compute: int  # cumulative epochs x images
     wall_seconds: float  # cumulative
     hypervolume: float  # of the complete trials so far
+    cpu_seconds: float = 0.0  # cumulative CPU time of the process (bench.cpu_clock); a trial without it: its wall
 
 
 def finished(study: optuna.Study) -> list[FrozenTrial]:
@@ -48,14 +50,16 @@ def wall_steps(trials: list[FrozenTrial]) -> list[float]:
 
 def curve(study: optuna.Study, reference: Reference) -> list[CurvePoint]:
     """Hypervolume after every finished trial, against the compute and wall time spent up to it."""
-    points, spent, wall, found = [], 0, 0.0, []
+    points, spent, wall, cpu, found = [], 0, 0.0, 0.0, []
     trials = finished(study)
+    clock = cpu_seconds(study)
     for trial, step in zip(trials, wall_steps(trials)):
         spent += int(trial.user_attrs.get("epoch_images", 0))
         wall += step
+        cpu += clock.get(trial.number, step)
         if trial.state == TrialState.COMPLETE:
             found.append((trial.values[0], int(trial.values[1])))
-        points.append(CurvePoint(trial.number, spent, wall, hypervolume(found, reference)))
+        points.append(CurvePoint(trial.number, spent, wall, hypervolume(found, reference), cpu))
     return points
 
 
@@ -64,9 +68,37 @@ def compute_to_reach(points: list[CurvePoint], target: float) -> int | None:
     return next((p.compute for p in points if p.hypervolume >= target - 1e-12), None)
 
 
+def wall_to_reach(points: list[CurvePoint], target: float) -> float | None:
+    """The wall time (seconds) at which the curve first reaches ``target`` hypervolume (None: never)."""
+    return next((p.wall_seconds for p in points if p.hypervolume >= target - 1e-12), None)
+
+
+def cpu_to_reach(points: list[CurvePoint], target: float) -> float | None:
+    """The CPU time (seconds) at which the curve first reaches ``target`` hypervolume (None: never)."""
+    return next((p.cpu_seconds for p in points if p.hypervolume >= target - 1e-12), None)
+
+
 def hypervolume_at(points: list[CurvePoint], compute: int) -> float:
     """The hypervolume found with at most ``compute`` spent."""
     return max((p.hypervolume for p in points if p.compute <= compute), default=0.0)
+
+
+def hypervolume_by_wall(points: list[CurvePoint], seconds: float) -> float:
+    """The hypervolume found within ``seconds`` of wall time."""
+    return max((p.hypervolume for p in points if p.wall_seconds <= seconds), default=0.0)
+
+
+def budgets_behind(mine: list[CurvePoint], theirs: list[CurvePoint], up_to: float, axis: str = "compute") -> list[float]:
+    """The budgets, up to ``up_to``, at which ``mine`` has found less hypervolume than ``theirs``; a budget is
+    compute (epoch-images) or, with ``axis="wall_seconds"``, wall time.
+
+    Budgets are every point at which either curve steps (between steps neither changes), so an empty
+    list means ahead or level at every budget."""
+    def found(points: list[CurvePoint], budget: float) -> float:
+        return max((p.hypervolume for p in points if getattr(p, axis) <= budget), default=0.0)
+
+    budgets = sorted({getattr(p, axis) for p in mine + theirs if getattr(p, axis) <= up_to})
+    return [b for b in budgets if found(mine, b) < found(theirs, b) - 1e-12]
 
 
 @dataclass(frozen=True)

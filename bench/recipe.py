@@ -2,8 +2,10 @@
 
 1. Every image size x every generator with the paper's Model 1 (Conv2D 30 -> MaxPool -> Dense 50, Table 9),
    5-fold CV each; the best (size, generator) by mean CV accuracy wins.
-2. Parameter reduction on the winner: every filters x neurons pair of a 19 x 19 grid (1..19 each, the
-   paper's code), 5-fold CV each.
+2. Parameter reduction on the winner: every filters x neurons pair of a grid, 5-fold CV each. The paper's
+   code sweeps 19 x 19 (1..19 each); the benchmark thins it to 9 x 9 (``THINNED_GRID``: 1, 2, 3, 4, 6, 8,
+   11, 15, 19, roughly even steps on a log scale), 81 configurations instead of 361, so the recipe can be
+   trained for its full 15 epochs on this machine.
 
 Configurations are enqueued into an Optuna study and trained by the same objective as the service's
 search (early stopping off, as the recipe trains every fold), so compute, storage and logging are
@@ -20,6 +22,7 @@ from optuna.trial import TrialState
 from spaces.start_points import MODEL_1, plain_params
 
 GRID = tuple(range(1, 20))  # the paper's sweep: 1..19 filters x 1..19 neurons
+THINNED_GRID = (1, 2, 3, 4, 6, 8, 11, 15, 19)  # the benchmark's: 9 of the 19, both ends kept
 
 
 def stage_one(sizes: Sequence[int], generators: Sequence[int]) -> list[dict]:

@@ -1,12 +1,15 @@
 """Curves, overhead and the early-stopping replay, on studies built trial by trial with known values."""
 
+import time
 from datetime import datetime, timedelta
 
 import optuna
 import pytest
 
+from bench.cpu_clock import CpuClock, cpu_seconds
 from bench.hypervolume import Reference
-from bench.measure import compute_to_reach, curve, hypervolume_at, overhead, replay_early_stopping
+from bench.measure import budgets_behind, compute_to_reach, cpu_to_reach, curve, hypervolume_at, hypervolume_by_wall, overhead, \
+    replay_early_stopping, wall_to_reach
 
 REF = Reference(accuracy=0.1, log10_params=5.0)
 T0 = datetime(2026, 1, 1)
@@ -76,3 +79,46 @@ def test_a_small_margin_stops_earlier_and_can_lose_a_front_point():
     tight = replay_early_stopping(study, REF, margin=0.1)  # (0.6 + 4 * 0.7) / 5 = 0.68 < 0.9: stopped, wrongly
     assert tight.pruned == 1 and tight.compute_saved == 400
     assert tight.hypervolume_kept < tight.hypervolume_full
+
+
+def test_wall_to_reach_and_hypervolume_within_a_wall_time():
+    points = curve(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]), REF)
+    assert wall_to_reach(points, 1.2) == 10 and wall_to_reach(points, 1.5) == 30 and wall_to_reach(points, 1.7) is None
+    assert hypervolume_by_wall(points, 29.9) == pytest.approx(1.2) and hypervolume_by_wall(points, 5) == 0.0
+
+
+def test_budgets_behind_lists_every_compute_where_the_other_curve_leads():
+    early = curve(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]), REF)  # 1.2 at 200, 1.6 at 400
+    late = curve(_study([([0.1, 0.1], 100, 10, 8), ([0.9, 0.9], 100, 10, 8)]), REF)  # 0 at 200, 2.4 at 400
+    assert budgets_behind(early, late, 400) == [400]
+    assert budgets_behind(late, early, 400) == [200]
+    assert budgets_behind(early, late, 399) == [] and budgets_behind(early, early, 400) == []
+
+
+def test_cpu_time_comes_from_the_clock_and_falls_back_to_wall_time():
+    study = _study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)])
+    study.set_user_attr("cpu_seconds.0", 4.0)  # as bench.cpu_clock.CpuClock stores it; trial 1 has none
+    points = curve(study, REF)
+    assert [p.cpu_seconds for p in points] == [4.0, 24.0]
+    assert cpu_to_reach(points, 1.2) == 4.0 and cpu_to_reach(points, 1.6) == 24.0 and cpu_to_reach(points, 2) is None
+
+
+def test_the_cpu_clock_stores_each_trials_process_time():
+    study = optuna.create_study(directions=["maximize", "minimize"])
+
+    def objective(trial):
+        deadline = time.process_time() + 0.05 * (trial.number + 1)
+        while time.process_time() < deadline:  # real CPU work, more for each trial
+            pass
+        return 0.5, 10
+
+    study.optimize(objective, n_trials=3, callbacks=[CpuClock()])
+    spent = cpu_seconds(study)
+    assert sorted(spent) == [0, 1, 2] and spent[0] >= 0.05 and spent[1] >= 0.1 and spent[2] >= 0.15
+
+
+def test_budgets_behind_on_wall_time():
+    fast = curve(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]), REF)  # 1.2 at 10 s, 1.6 at 30 s
+    slow = curve(_study([([0.9, 0.9], 100, 60, 50)]), REF)  # 2.4 at 60 s
+    assert budgets_behind(slow, fast, 60, axis="wall_seconds") == [10, 30]
+    assert budgets_behind(fast, slow, 60, axis="wall_seconds") == [60] and budgets_behind(fast, slow, 59, axis="wall_seconds") == []

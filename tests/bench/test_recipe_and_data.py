@@ -9,7 +9,7 @@ import pytest
 
 from bench.compute_limit import ComputeLimit
 from bench.fashion_mnist import CLASS_NAMES, FashionMissing, fashion_folder, read_idx
-from bench.recipe import GRID, best_size_and_generator, stage_one, stage_two
+from bench.recipe import GRID, THINNED_GRID, best_size_and_generator, stage_one, stage_two
 from objectives.dataset import scan_image_folder
 
 
@@ -25,6 +25,22 @@ def test_stage_two_is_the_papers_19_by_19_grid_on_the_winner():
     assert {(p["plain.filters"], p["plain.neurons"]) for p in second} == {(f, n) for f in GRID for n in GRID}
     assert all(p["image_size"] == 40 and p["generator"] == 3 for p in second)
     assert [p["plain.neurons"] for p in second[:3]] == [1, 2, 3]  # neurons vary fastest, as in the paper's loops
+
+
+def test_the_benchmark_thins_the_grid_to_9_by_9_with_both_ends_kept():
+    assert THINNED_GRID == (1, 2, 3, 4, 6, 8, 11, 15, 19) and set(THINNED_GRID) <= set(GRID)
+    second = stage_two(14, 2, THINNED_GRID)
+    assert len(second) == 81
+    assert {(p["plain.filters"], p["plain.neurons"]) for p in second} == {(f, n) for f in THINNED_GRID for n in THINNED_GRID}
+    assert all(p["plain.padding"] == "valid" and p["plain.head"] == "flatten" and p["plain.dense_layers"] == 1 for p in second)
+    import argparse
+
+    from bench.__main__ import _add_shared
+    parser = argparse.ArgumentParser()
+    _add_shared(parser)
+    defaults = parser.parse_args([])
+    assert tuple(defaults.grid) == THINNED_GRID and (defaults.recipe_epochs, defaults.service_epochs) == (15, 40)
+    assert tuple(parser.parse_args(["--grid", "1", "19"]).grid) == (1, 19)
 
 
 def _study(trials):
