@@ -4,6 +4,8 @@ before the interruption."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import optuna
 from optuna.trial import FrozenTrial
 
@@ -19,23 +21,22 @@ def wall_spent(study: optuna.Study) -> float:
     return sum(wall_steps(finished(study)))
 
 
-class ComputeLimit:
-    """Optuna callback: ``study.stop()`` when the study has spent ``limit`` epoch-images."""
+class SpendLimit:
+    """Optuna callback: ``study.stop()`` once ``measure(study)`` (what the study has spent) reaches ``limit``."""
 
-    def __init__(self, limit: int):
-        self.limit = limit
+    def __init__(self, measure: Callable[[optuna.Study], float], limit: float):
+        self.measure, self.limit = measure, limit
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
-        if spent(study) >= self.limit:
+        if self.measure(study) >= self.limit:
             study.stop()
 
 
-class WallLimit:
-    """Optuna callback: ``study.stop()`` when the study's trials have taken ``seconds`` of wall time."""
+def ComputeLimit(limit: int) -> SpendLimit:  # noqa: N802 (reads as the callback it makes)
+    """Stop at ``limit`` epoch-images."""
+    return SpendLimit(spent, limit)
 
-    def __init__(self, seconds: float):
-        self.seconds = seconds
 
-    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
-        if wall_spent(study) >= self.seconds:
-            study.stop()
+def WallLimit(seconds: float) -> SpendLimit:  # noqa: N802
+    """Stop once the study's trials have taken ``seconds`` of wall time."""
+    return SpendLimit(wall_spent, seconds)
