@@ -28,6 +28,13 @@ class ArchitectureConfig:
     padding: str = "valid"  # plain: the paper's valid convolutions, or same
     head: str = "flatten"  # plain: the paper's Flatten, or global average pooling
 
+    @property
+    def options(self) -> str:
+        """The plain options that differ from the paper's valid padding and Flatten ("same/flatten"), or ""."""
+        if self.family != "plain" or (self.padding, self.head) == ("valid", "flatten"):
+            return ""
+        return f"{self.padding}/{self.head}"
+
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
             raise ValueError(f"unknown family {self.family!r}; allowed: {', '.join(FAMILIES)}")
@@ -100,8 +107,8 @@ class TrialConfig:
         """A one-line label for tables and logs."""
         a = self.architecture
         extra = f" x{a.expansion}" if a.family == "mobilenetv2" else f" g{a.groups}" if a.family == "shufflenet" else ""
-        if a.family == "plain" and (a.padding, a.head) != ("valid", "flatten"):
-            extra = f" {a.padding}/{a.head}"
+        if a.options:
+            extra = f" {a.options}"
         return (
             f"{a.family}{extra} {self.image_size}px G{self.generator} "
             f"filters={'/'.join(map(str, a.filters))} neurons={'/'.join(map(str, a.neurons)) or '-'} "

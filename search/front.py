@@ -6,6 +6,8 @@ import json
 
 import optuna
 
+from objectives.config import ArchitectureConfig
+
 
 def front_rows(study: optuna.Study) -> list[dict]:
     """One row per feasible Pareto-optimal trial, smallest model first."""
@@ -30,11 +32,11 @@ def front_rows(study: optuna.Study) -> list[dict]:
 
 
 def _family(arch: dict) -> str | None:
-    """The family, with the plain options that differ from the paper's (valid padding, Flatten)."""
-    options = [arch.get("padding", "valid"), arch.get("head", "flatten")]
-    if arch.get("family") != "plain" or options == ["valid", "flatten"]:
+    """The family, with the plain options that differ from the paper's (``ArchitectureConfig.options``)."""
+    if arch.get("family") != "plain":
         return arch.get("family")
-    return f"plain {'/'.join(options)}"
+    options = ArchitectureConfig(**arch).options  # a trial recorded before the options existed: the paper's
+    return f"plain {options}" if options else "plain"
 
 
 def _join(values) -> str:
