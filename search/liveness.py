@@ -53,9 +53,12 @@ def reclaim_dead_trials(study: optuna.Study, storage_url: str) -> list[str]:
             if _fail_and_requeue(study, trial):
                 lines.append(f"trial {trial.number} was left RUNNING by process {owner['pid']}, which is gone: "
                              "it is failed and queued again now")
+        elif not owner:  # another worker is between creating the trial and recording itself (or died there)
+            lines.append(f"trial {trial.number} is RUNNING, its process not recorded yet (another worker is "
+                         f"starting it); {_later(storage_url)}")
         elif owner.get("host") != host_name() or owner.get("boot") != boot_id():
-            where = f"process {owner.get('pid')} on {owner.get('host')}" if owner else "a process this machine cannot see"
-            lines.append(f"trial {trial.number} is RUNNING in {where}; {_later(storage_url)}")
+            lines.append(f"trial {trial.number} is RUNNING in process {owner.get('pid')} on {owner.get('host')}; "
+                         f"{_later(storage_url)}")
     return lines
 
 

@@ -49,9 +49,12 @@ def test_a_live_local_worker_keeps_its_trial_and_another_machines_trial_waits_fo
         elsewhere = study.ask()  # a trial another machine runs
         study._storage.set_trial_system_attr(elsewhere._trial_id, OWNER_ATTR,
                                              {"host": "other-machine", "boot": "x", "pid": 4242, "started": 1})
+        starting = study.ask()  # a trial another worker has created but not yet recorded itself on
         lines = reclaim_dead_trials(study, storage)
-        assert lines == [f"trial {elsewhere.number} is RUNNING in process 4242 on other-machine; if that process is "
-                         "dead, its trial is failed and retried once its heartbeat is 120 s old"]
+        later = "if that process is dead, its trial is failed and retried once its heartbeat is 120 s old"
+        assert lines == [f"trial {elsewhere.number} is RUNNING in process 4242 on other-machine; {later}",
+                         f"trial {starting.number} is RUNNING, its process not recorded yet (another worker is "
+                         f"starting it); {later}"]
         assert study.trials[running.number].state == TrialState.RUNNING  # the live worker's trial is untouched
     finally:
         live.kill()

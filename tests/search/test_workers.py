@@ -94,7 +94,7 @@ def test_two_workers_on_postgres_stop_together_at_the_budget(small_digits, tmp_p
     assert [t.state for t in trials] == [TrialState.COMPLETE] * 5
     assert sorted(t.number for t in trials) == list(range(5))
     assert len({t._trial_id for t in trials}) == 5
-    reported = [int(m.group(1)) for _, out, _ in results for m in re.finditer(r"^trial +(\d+) ", out, re.M)]
+    reported = [int(m.group(1)) for _, out, _ in results for m in re.finditer(r"^trial +(\d+)  .*: cv \d", out, re.M)]
     assert sorted(reported) == list(range(5))  # every trial was run (and reported) by exactly one worker
 
 
