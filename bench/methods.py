@@ -20,8 +20,8 @@ from pathlib import Path
 import optuna
 import yaml
 
-from bench.cpu_clock import CpuClock
 from bench.compute_limit import ComputeLimit, WallLimit, spent, wall_spent
+from bench.cpu_clock import CpuClock
 from bench.recipe import THINNED_GRID, best_size_and_generator, stage_one, stage_two
 from objectives.config import TrainingConfig
 from search.run import RunSettings, run_study

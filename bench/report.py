@@ -13,8 +13,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bench.measure import CurvePoint, budgets_behind, compute_to_reach, cpu_to_reach, hypervolume_at, \
-    hypervolume_by_wall, wall_to_reach  # noqa: E402
+from bench.measure import (
+    CurvePoint,
+    budgets_behind,
+    compute_to_reach,
+    cpu_to_reach,
+    hypervolume_at,
+    hypervolume_by_wall,  # noqa: E402
+    wall_to_reach,
+)
 from bench.results_file import RunResult, load_all  # noqa: E402
 
 COLOURS = {"recipe": "#444444", "service": "#d62728", "random": "#1f77b4", "nsga2": "#2ca02c", "random+es": "#9467bd"}

@@ -27,8 +27,19 @@ from pathlib import Path
 import optuna
 
 from bench.hypervolume import Reference
-from bench.methods import COMPARED, RECIPE, SERVICE, Bench, Method, method_named, run_recipe, run_search, space_data, \
-    study_name, training_settings
+from bench.methods import (
+    COMPARED,
+    RECIPE,
+    SERVICE,
+    Bench,
+    Method,
+    method_named,
+    run_recipe,
+    run_search,
+    space_data,
+    study_name,
+    training_settings,
+)
 from bench.results_file import RunResult, load_all, measure, save
 from objectives.data_check import check_data
 from spaces.image_sizes import native_size

@@ -10,11 +10,11 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from export.record import ExportSummary
 from export.registry import Registration
 from export.task_library import TaskLibraryCheck
-from search.record import StudyRecord
-from search.storage import masked
+from search.study.exports import ExportSummary
+from search.study.record import StudyRecord
+from search.study.storage import masked
 
 CARD_JSON = "model_card.json"
 CARD_MARKDOWN = "model_card.md"

@@ -17,20 +17,21 @@ import numpy as np
 import optuna
 
 from export.atomic_folder import written_atomically
-from export.convert import to_float32, to_int8
 from export.metadata import ModelDescription, with_metadata, write_labels
 from export.phone_path import phone_images
-from export.record import DEFAULT_AUTHOR, DEFAULT_EXPORTS, ExportFiles, ExportSummary, sha256
 from export.refit import refit, study_data
 from export.task_library import check_models, task_library_python
 from export.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, compare, decode_images
 from objectives.config import TrialConfig
 from objectives.prepared import PreparedData
 from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.tflite.convert import to_float32, to_int8
 from objectives.training import predict
-from search.dashboard import default_artifact_dir, publish_export
-from search.record import StudyRecord
-from search.study_access import open_study
+from search.study.exports import DEFAULT_AUTHOR, DEFAULT_EXPORTS, ExportFiles, ExportSummary, sha256
+from search.study.record import StudyRecord
+from search.study.storage import open_study
+from search.views.dashboard import default_artifact_dir, publish_export
+
 
 @dataclass(frozen=True)
 class ExportSettings:
@@ -42,7 +43,7 @@ class ExportSettings:
 
 
 def front_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """The feasible Pareto front, smallest model first (the order of ``search.front``)."""
+    """The feasible Pareto front, smallest model first (the order of ``search.study.front``)."""
     return sorted(study.best_trials, key=lambda t: (t.values[1], -t.values[0]))
 
 

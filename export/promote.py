@@ -19,15 +19,15 @@ from optuna.trial import TrialState
 from export.atomic_folder import written_atomically
 from export.card import model_card, write_card
 from export.front_export import ExportSettings, export_trial, reusable_summary
-from export.record import DEFAULT_BUILDS, ExportFiles, ExportSummary
 from export.refit import study_data
 from export.registry import log_file, register_build
 from export.task_library import TaskLibraryCheck, check_models, task_library_python
 from objectives.config import TrialConfig
 from search.errors import StudyError
-from search.record import StudyRecord
-from search.run import check_study_name
-from search.study_access import open_study
+from search.study.exports import DEFAULT_BUILDS, ExportFiles, ExportSummary
+from search.study.record import StudyRecord
+from search.study.storage import check_study_name, open_study
+
 
 @dataclass(frozen=True)
 class PromoteSettings:

@@ -14,8 +14,8 @@ import optuna
 from mlflow import MlflowClient
 from optuna.trial import FrozenTrial
 
-from search.mlflow_settings import STUDY_TAG, TRIAL_TAG, tracking_uri
-from search.tracking import Logbook
+from search.tracking.logbook import Logbook
+from search.tracking.settings import STUDY_TAG, TRIAL_TAG, tracking_uri
 
 PHONE_ALIAS = "phone"
 BUILD_ARTIFACTS = "phone-build"

@@ -7,8 +7,6 @@ training, the accuracies measured here would show it.
 
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +14,9 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 from export.metadata import ReadMetadata, read_metadata
-from export.native_output import native_stderr_held
 from objectives.preprocessing import decode_rgb, resize
+from objectives.tflite.native_output import native_stderr_held
+from objectives.tflite.probe import LATENCY_RUNS, median_invoke_ms
 
 # Float32 TFLite and Keras run the same float32 graph with different kernels (summation order, fused
 # batch norm), so they differ by rounding noise only: at most 4e-6 on the output probabilities measured
@@ -26,7 +25,6 @@ from objectives.preprocessing import decode_rgb, resize
 FLOAT32_TOLERANCE = 1e-4
 # An int8 model losing more test accuracy than this against Keras is announced, not hidden.
 INT8_DROP_ALARM = 0.02
-LATENCY_RUNS = 200
 
 
 class LiteRTClassifier:
@@ -82,17 +80,6 @@ class LiteRTClassifier:
     def median_latency_ms(self, pixels: np.ndarray, runs: int = LATENCY_RUNS) -> float:
         self.interpreter.set_tensor(self.input["index"], self.input_tensor(pixels))
         return median_invoke_ms(self.interpreter, runs)
-
-
-def median_invoke_ms(interpreter: Interpreter, runs: int = LATENCY_RUNS) -> float:
-    """Median wall time of ``invoke`` (input already set), after a warm-up run."""
-    interpreter.invoke()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        interpreter.invoke()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000.0
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ import sys
 import warnings
 from pathlib import Path
 
-from export.record import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS
 from objectives.config import TrainingConfig
 from search.errors import USER_ERRORS
 from search.samplers import DEFAULT_SAMPLER, SAMPLERS
 from search.signals import exit_code, interrupt_message, terminate_like_ctrl_c
-from search.storage import DEFAULT_STORAGE
+from search.study.exports import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS
+from search.study.storage import DEFAULT_STORAGE
 from spaces.space import DEFAULT_SPACE
 
 SKIP_HELP = ("leave unreadable images out of the study (they are listed by path) instead of refusing the data "
@@ -51,8 +51,8 @@ def _add_worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from search.run import RunSettings, limit_threads, run_study
     from search.local_workers import default_jobs, threads_per_job
+    from search.run import RunSettings, limit_threads, run_study
 
     jobs = args.jobs or default_jobs()
     if jobs > 1 and not args.threads:
@@ -98,8 +98,9 @@ def _check_data(args: argparse.Namespace) -> int:
 
 
 def _front(args: argparse.Namespace) -> int:
-    from search.front import format_front, front_json, front_rows
-    from search.study_access import open_study
+    from search.study.front import front_rows
+    from search.study.storage import open_study
+    from search.views.tables import format_front, front_json
 
     rows = front_rows(open_study(args.study, args.storage))
     print(front_json(rows) if args.json else format_front(rows))
@@ -107,12 +108,11 @@ def _front(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from search.front import format_front, front_rows
-    from search.report import write_report
-    from search.run import check_study_name
-    from search.storage import masked
-    from search.study_access import open_study
-    from search.tracking import Logbook, one_line
+    from search.study.front import front_rows
+    from search.study.storage import check_study_name, masked, open_study
+    from search.tracking.logbook import Logbook, one_line
+    from search.views.report import write_report
+    from search.views.tables import format_front
 
     study = open_study(check_study_name(args.study), args.storage)
     path = write_report(study, args.out or Path("reports") / args.study)
@@ -130,7 +130,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    from search.dashboard import default_artifact_dir
+    from search.views.dashboard import default_artifact_dir
 
     artifacts = args.artifact_dir or default_artifact_dir(args.storage)
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -145,8 +145,8 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _sync_mlflow(args: argparse.Namespace) -> int:
-    from search.study_access import open_study
-    from search.tracking import sync_study
+    from search.study.storage import open_study
+    from search.tracking.logbook import sync_study
 
     print(sync_study(open_study(args.study, args.storage), args.storage))
     return 0
@@ -283,7 +283,7 @@ def quiet_libraries() -> None:
     os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     # On a failed write (a read-only store) MLflow logs its caught exception with a 30-line traceback, then
-    # raises it; the one-line warning of search.tracking_thread already says what failed.
+    # raises it; the one-line warning of search.tracking.thread already says what failed.
     logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices: one model is traced per trial by design
 
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet_libraries()
     try:
         if getattr(args, "study", None) is not None:
-            from search.run import check_study_name
+            from search.study.storage import check_study_name
 
             check_study_name(args.study)
         if getattr(args, "threads", None):

@@ -1,6 +1,6 @@
 """A RUNNING trial whose process is known to be gone is failed and re-queued at start-up, not 120 s later.
 
-The heartbeat (``search.storage``) finds dead workers on any machine, but only after its grace period:
+The heartbeat (``search.study.storage``) finds dead workers on any machine, but only after its grace period:
 a run killed and started again at once on the same machine went on past the lost trial, ended its
 budget one trial short and exited 0. Every trial records the process that runs it (host, boot, pid,
 start time); at start-up a RUNNING trial of this machine and boot whose process is gone is failed and
@@ -16,7 +16,7 @@ from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 
 from objectives.processes import boot_id, host_name, is_alive, this_process
-from search.storage import MAX_RETRY, heartbeat_timing, journal_path
+from search.study.storage import MAX_RETRY, heartbeat_timing, journal_path
 
 OWNER_ATTR = "worker"  # system attribute: {"host", "boot", "pid", "started"} of the process running the trial
 

@@ -23,11 +23,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import optuna
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import FrozenTrial
 
 from search.errors import StudyError
+from search.study.trial_record import FINISHED
 
-FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 PROJECT = Path(__file__).resolve().parents[1]  # on the workers' import path, whatever the current folder
 STOP_SECONDS = 60  # a worker interrupted in a trial saves and requeues it well within this
 _PR_SET_PDEATHSIG = 1

@@ -13,14 +13,14 @@ import keras
 import optuna
 import tensorflow as tf
 
-from export.probe import measure_int8
 from objectives.architectures import InfeasibleConfiguration, check_feasible
 from objectives.config import TrainingConfig, TrialConfig
 from objectives.memory import check_fits_memory
 from objectives.prepared import PreparedData
+from objectives.tflite.probe import measure_int8
 from objectives.training import CrossValidationResult, cross_validate
 from search.early_stopping import FoldPruner
-from search.trial_record import record_result
+from search.study.trial_record import record_result
 from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
 

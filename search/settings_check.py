@@ -12,8 +12,8 @@ import math
 from collections.abc import Callable
 
 from objectives.config import TrainingConfig
-from search.errors import StudyError
 from objectives.quoting import quoted
+from search.errors import StudyError
 
 MAX_TRIALS = 1_000_000
 MAX_EPOCHS = 10_000

@@ -8,8 +8,17 @@ import pytest
 
 from bench.cpu_clock import CpuClock, cpu_seconds
 from bench.hypervolume import Reference
-from bench.measure import budgets_behind, compute_to_reach, cpu_to_reach, curve, hypervolume_at, hypervolume_by_wall, overhead, \
-    replay_early_stopping, wall_to_reach
+from bench.measure import (
+    budgets_behind,
+    compute_to_reach,
+    cpu_to_reach,
+    curve,
+    hypervolume_at,
+    hypervolume_by_wall,
+    overhead,
+    replay_early_stopping,
+    wall_to_reach,
+)
 
 REF = Reference(accuracy=0.1, log10_params=5.0)
 T0 = datetime(2026, 1, 1)

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from export.front_export import ExportSettings, export_front
-from export.record import ExportSummary
 from objectives.config import TrainingConfig
 from search.run import RunSettings, run_study
+from search.study.exports import ExportSummary
 from spaces.space import DEFAULT_SPACE
 from tests.conftest import write_image
 

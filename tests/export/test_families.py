@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from export.convert import to_float32, to_int8
 from export.metadata import ModelDescription, read_metadata, with_metadata, write_labels
 from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, compare
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.prepared import prepare
+from objectives.tflite.convert import to_float32, to_int8
 from objectives.training import compiled_model, fit, predict, standardizer_of, steps_per_epoch
 
 FAMILIES = [

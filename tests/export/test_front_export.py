@@ -17,13 +17,13 @@ import pytest
 
 from export.front_export import export_front
 from export.metadata import read_metadata
-from export.record import ExportFiles, ExportSummary
 from export.refit import study_data
 from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, decode_images
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.training import predict
 from search.errors import StudyError
-from search.record import StudyRecord
+from search.study.exports import ExportFiles, ExportSummary
+from search.study.record import StudyRecord
 from tests.export.conftest import CREATION_ORDER
 
 
@@ -105,7 +105,7 @@ def test_an_export_shows_in_the_dashboard_and_the_report(exported, tmp_path):
     from optuna.artifacts import get_all_artifact_meta
     from optuna_dashboard import get_note
 
-    from search.report import write_report
+    from search.views.report import write_report
 
     study = optuna.load_study(study_name="shapes", storage=exported.settings.storage)
     trial = study.trials[exported.summaries[0].trial]

@@ -11,19 +11,19 @@ from pathlib import Path
 import flatbuffers
 import numpy as np
 import pytest
-from PIL import Image
 from google.protobuf import __version__ as protobuf_version
 from google.protobuf.internal import api_implementation
+from PIL import Image
 from tensorflow_lite_support.metadata import metadata_schema_py_generated as metadata_fb
 from tensorflow_lite_support.metadata.python import metadata
 
 from export.card import CARD_JSON
 from export.metadata import read_metadata
 from export.promote import PromoteSettings, promote
-from export.record import ExportFiles
 from export.task_library import PYTHON_VARIABLE, TaskLibraryError, check_models, classify, rgb_frames, task_library_python
 from export.verify import LiteRTClassifier
 from search.cli import main
+from search.study.exports import ExportFiles
 from tests.conftest import write_image
 from tests.export.conftest import shape_pixels
 

@@ -1,8 +1,13 @@
 import numpy as np
 import tensorflow as tf
 
-from objectives.augmentation import (RandomAffine, RandomBrightnessScale, augmentation_layers, training_pipeline,
-                                     uses_standardization)
+from objectives.augmentation import (
+    RandomAffine,
+    RandomBrightnessScale,
+    augmentation_layers,
+    training_pipeline,
+    uses_standardization,
+)
 
 
 def _geometry(layer: RandomAffine) -> tuple:

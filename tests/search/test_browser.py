@@ -53,7 +53,7 @@ def test_dashboard_shows_the_study_and_its_pareto_front(dashboard, browser):
 
 
 def test_the_html_report_shows_its_tables_and_images(tiny_study, browser, tmp_path):
-    from search.report import write_report
+    from search.views.report import write_report
 
     study, _, _ = tiny_study
     path = write_report(study, tmp_path / "report")

@@ -1,8 +1,8 @@
 import re
 
-from search.dashboard import default_artifact_dir, trial_note
-from search.report import write_report
-from search.trial_table import trial_rows
+from search.views.dashboard import default_artifact_dir, trial_note
+from search.views.report import write_report
+from search.views.tables import trial_rows
 
 
 def test_report_has_the_front_the_recipes_tables_and_figures(tiny_study, tmp_path):

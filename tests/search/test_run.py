@@ -12,7 +12,8 @@ from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
 from search.errors import StudyError
-from search.run import RunSettings, check_study_name, run_study
+from search.run import RunSettings, run_study
+from search.study.storage import check_study_name
 from tests.search.conftest import tiny_space
 
 FAST = TrainingConfig(epochs=1, folds=2)

@@ -7,7 +7,7 @@ import optuna
 from mlflow import MlflowClient
 from optuna.trial import TrialState
 
-from search.mlflow_settings import PARENT_TAG, experiment_name
+from search.tracking.settings import PARENT_TAG, experiment_name
 from tests.search.test_workers import _finish, _first_running, _search, _tiny_space
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import optuna
 
 from search.cli import main
-from search.tracking_thread import TrackingThread
+from search.tracking.thread import TrackingThread
 from tests.search.postgres import postgres_server, postgres_url, started_server  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).parents[2]

@@ -15,8 +15,9 @@ from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
 from search.errors import StudyError
-from search.run import RunSettings, TrialBudget, join_study, run_study
-from search.storage import open_storage
+from search.optimise import TrialBudget
+from search.run import RunSettings, join_study, run_study
+from search.study.storage import open_storage
 from spaces.space import DEFAULT_SPACE
 from tests.search.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
 

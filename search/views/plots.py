@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from search.trial_table import TrialRow  # noqa: E402
+from search.views.tables import TrialRow  # noqa: E402
 
 FAMILY_COLOURS = {"plain": "#1f77b4", "mobilenet": "#ff7f0e", "mobilenetv2": "#2ca02c", "shufflenet": "#d62728"}
 

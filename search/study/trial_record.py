@@ -4,8 +4,11 @@ any record of it (MLflow, reports, exports, benchmarks)."""
 from __future__ import annotations
 
 import optuna
+from optuna.trial import FrozenTrial, TrialState
 
 from objectives.training import CrossValidationResult
+
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)  # states a trial does not leave
 
 
 def record_progress(trial: optuna.Trial, result: CrossValidationResult) -> None:
@@ -23,3 +26,9 @@ def record_result(trial: optuna.Trial, result: CrossValidationResult) -> None:
     trial.set_user_attr("build_seconds", round(result.build_seconds, 3))
     trial.set_user_attr("learning_curves", [fold.history for fold in result.folds])
     trial.set_user_attr("model_summary", result.model_summary)
+
+
+def stop_reason(trial: FrozenTrial) -> str:
+    """Why a trial did not complete, as recorded by the objective (or by Optuna for a crash)."""
+    attrs = trial.user_attrs
+    return attrs.get("fail_reason") or attrs.get("pruned_reason") or trial.system_attrs.get("fail_reason", "")

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from search.errors import StudyError
-from search.store_files import prepare_file
+from search.study.files import prepare_file
 
 MLFLOW_DIR = Path("mlflow")
 DEFAULT_TRACKING_URI = f"sqlite:///{MLFLOW_DIR}/mlflow.db"
@@ -52,7 +52,7 @@ def artifact_location(study: str, uri: str) -> str | None:
 def prepare_tracking(uri: str) -> None:
     """Create a SQLite store's folder (MLflow does not) and make HTTP requests fail fast."""
     database = sqlite_path(uri)
-    if database is not None:  # never MLflow tables inside the Optuna database (search.store_files)
+    if database is not None:  # never MLflow tables inside the Optuna database (search.study.files)
         prepare_file("MLFLOW_TRACKING_URI", uri, database, "MLflow", StudyError)
     for name, value in HTTP_DEFAULTS.items():
         os.environ.setdefault(name, value)

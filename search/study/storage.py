@@ -19,9 +19,9 @@ import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend, JournalStorage
 
-from objectives.quoting import PATH_LIMIT, capped
+from objectives.quoting import PATH_LIMIT, capped, quoted
 from search.errors import StudyError
-from search.store_files import os_reason, prepare_file
+from search.study.files import os_reason, prepare_file
 
 DEFAULT_STORAGE = "sqlite:///studies/optuna.db"
 HEARTBEAT_SECONDS = 30
@@ -29,6 +29,7 @@ GRACE_SECONDS = 120  # a trial silent this long belonged to a dead worker: it is
 MAX_RETRY = 2  # a configuration that kills its worker every time is not retried forever
 JOURNAL_SCHEME = "journal:///"
 SQLITE_LOCK_SECONDS = 60
+STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: "$" would let "abc\n" through
 PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")  # user:password@ in any URL, also inside a message
 
 
@@ -127,3 +128,20 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
         raise StudyError(f"cannot open storage {capped(shown(url), PATH_LIMIT)!r}: {error.__class__.__name__}: "
                          f"{capped(masked(' '.join(str(error).split())), 200)}; check the URL "
                          "(e.g. sqlite:///studies/optuna.db, postgresql+psycopg2://user:pw@host/db or journal:///path/study.log)") from error
+
+
+def open_study(name: str, storage_url: str) -> optuna.Study:
+    storage = open_storage(storage_url)
+    try:
+        return optuna.load_study(study_name=name, storage=storage)
+    except KeyError:
+        names = optuna.study.get_all_study_names(storage)
+        raise StudyError(f"no study {name!r} in {shown(storage_url)}; studies there: {', '.join(names) or 'none'}") from None
+
+
+def check_study_name(name: str) -> str:
+    """Study names become folder names (builds, reports): refuse anything that could leave those folders."""
+    if not STUDY_NAME.fullmatch(name) or ".." in name:
+        raise StudyError(f"study name {quoted(name)} is not allowed: use letters, digits, '.', '_' and '-' "
+                         "(no '/', no '..', at most 100 characters)")
+    return name

@@ -14,8 +14,9 @@ from optuna.artifacts import FileSystemArtifactStore, upload_artifact
 from optuna.trial import FrozenTrial, TrialState
 from optuna_dashboard import save_note
 
-from search.plots import confusion_matrix_plot, learning_curves_plot
-from search.trial_table import exported_comparison, stop_reason
+from search.study.trial_record import stop_reason
+from search.views.plots import confusion_matrix_plot, learning_curves_plot
+from search.views.tables import exported_comparison
 
 
 def default_artifact_dir(storage_url: str) -> Path:

@@ -18,8 +18,8 @@ import optuna
 from optuna.trial import FrozenTrial
 from tqdm import tqdm
 
-from search.mlflow_settings import tracking_uri
-from search.storage import masked, shown
+from search.study.storage import masked, shown
+from search.tracking.settings import tracking_uri
 
 FLUSH_SECONDS = 60.0  # the most the end of a study waits for MLflow to catch up
 
@@ -45,7 +45,7 @@ class TrackingThread:
         """Import MLflow and find or make the experiment and parent run, all off the study's thread; retried
         before every task until it succeeds (the server may come back)."""
         if self._logbook is None:
-            from search.tracking import Logbook
+            from search.tracking.logbook import Logbook
 
             logbook = Logbook(self.study.study_name, self.storage, self.uri)
             logbook.parent_run_id(self.study)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import optuna
 
-from search.plots import filters_neurons_heatmap, importance_plot, pareto_plot
-from search.trial_table import TrialRow, trial_rows
+from search.views.plots import filters_neurons_heatmap, importance_plot, pareto_plot
+from search.views.tables import TrialRow, trial_rows
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}

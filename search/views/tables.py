@@ -1,13 +1,14 @@
-"""Finished trials as plain rows: the common input of the report's tables and figures."""
+"""Finished trials and the front as plain rows and text: the common input of the tables, figures and report."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import optuna
 from optuna.trial import TrialState
 
-from export.record import ExportSummary
+from search.study.exports import ExportSummary
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,22 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
     return rows
 
 
-def stop_reason(trial: optuna.trial.FrozenTrial) -> str:
-    """Why a trial did not complete, as recorded by the objective (or by Optuna for a crash)."""
-    attrs = trial.user_attrs
-    return attrs.get("fail_reason") or attrs.get("pruned_reason") or trial.system_attrs.get("fail_reason", "")
+def _join(values) -> str:
+    return "/".join(map(str, values)) if values else "-"
+
+
+def format_front(rows: list[dict]) -> str:
+    header = ("trial", "family", "size", "gen", "filters", "neurons", "lr", "cv accuracy", "params")
+    body = [
+        (str(r["trial"]), r["family"] or "?", f"{r['image_size']}px", f"G{r['generator']}", _join(r["filters"]),
+         _join(r["neurons"]), f"{r['learning_rate']:.3g}" if r["learning_rate"] else "?",
+         f"{r['cv_accuracy']:.3f} ± {r['cv_accuracy_std'] or 0:.3f}", f"{r['params']:,}")
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(header)]
+    line = lambda cells: "  ".join(c.rjust(w) if i in (0, 7, 8) else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, body)])
+
+
+def front_json(rows: list[dict]) -> str:
+    return json.dumps(rows, indent=2)

@@ -25,11 +25,19 @@ from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.engine import make_url
 
 from search.errors import StudyError
-from search.mlflow_settings import (PARENT_TAG, STORAGE_TAG, STUDY_TAG, TRIAL_TAG, artifact_location,
-                                    experiment_name, prepare_tracking, tracking_uri)
-from search.record import StudyRecord
-from search.storage import masked
-from search.study_artifacts import write_study_artifacts
+from search.study.record import StudyRecord
+from search.study.storage import masked
+from search.tracking.settings import (
+    PARENT_TAG,
+    STORAGE_TAG,
+    STUDY_TAG,
+    TRIAL_TAG,
+    artifact_location,
+    experiment_name,
+    prepare_tracking,
+    tracking_uri,
+)
+from search.views.artifacts import write_study_artifacts
 
 RUN_STATUS = {TrialState.COMPLETE: "FINISHED", TrialState.FAIL: "FAILED", TrialState.PRUNED: "KILLED"}
 STATE_TAG = "optuna.trial_state"

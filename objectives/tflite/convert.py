@@ -15,8 +15,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from export.native_output import native_stderr_held
 from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.tflite.native_output import native_stderr_held
 
 REPRESENTATIVE_IMAGES = 200  # enough to calibrate activation ranges; more only slows conversion
 
