@@ -19,6 +19,7 @@ from tensorflow_lite_support.metadata import metadata_schema_py_generated as met
 from tensorflow_lite_support.metadata.python import metadata
 from tensorflow_lite_support.metadata.python.metadata_writers import image_classifier, metadata_info, writer_utils
 
+from objectives.errors import ExportError
 from objectives.preprocessing import INPUT_NORMALISATION
 
 LABELS_FILE = "labels.txt"
@@ -66,7 +67,8 @@ def write_labels(path: Path, class_names: list[str]) -> Path:
     """One class name per line in output order; never written by hand (the recipe's failure mode)."""
     bad = [name for name in class_names if "\n" in name or not name.strip()]
     if bad:
-        raise ValueError(f"class names {bad!r} cannot be written one per line")
+        raise ExportError(f"labels.txt: one class name per line must hold, but got {bad!r} (empty, or with a line break); "
+                          "rename those class folders")
     path.write_text("".join(f"{name}\n" for name in class_names), encoding="utf-8")
     return path
 
@@ -74,7 +76,8 @@ def write_labels(path: Path, class_names: list[str]) -> Path:
 def with_metadata(model: bytes, about: ModelDescription, image_size: int, labels_path: Path) -> bytes:
     """``model`` with metadata and the label file (which must be named ``labels.txt``) packed in."""
     if labels_path.name != LABELS_FILE:
-        raise ValueError(f"the label file must be named {LABELS_FILE}, got {labels_path.name}")
+        raise ExportError(f"the label file packed into the metadata must be named {LABELS_FILE} (the Task Library looks "
+                          f"for that name), but got {labels_path.name}; write it with write_labels")
     buffer = bytearray(model)
     mean, std = [float(INPUT_NORMALISATION.mean)] * 3, [float(INPUT_NORMALISATION.std)] * 3
     input_md = _SizedInputImageTensorMd(

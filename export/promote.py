@@ -23,7 +23,7 @@ from export.refit import study_data
 from export.registry import log_file, register_build
 from export.task_library import TaskLibraryCheck, check_models, task_library_python
 from objectives.config import TrialConfig
-from search.errors import StudyError
+from objectives.errors import ExportError, StudyError
 from search.study.exports import DEFAULT_BUILDS, ExportFiles, ExportSummary
 from search.study.record import StudyRecord
 from search.study.storage import check_study_name, open_study
@@ -73,7 +73,7 @@ def promote(settings: PromoteSettings) -> Path:
         summary = export_trial(study, record, trial, study_data(name, record, settings.export.cache_root, [size]),
                                settings.export)
     if not summary.float32_matches_keras:
-        raise StudyError(f"trial {trial.number}'s float32 TFLite model does not match Keras (max |diff| "
+        raise ExportError(f"trial {trial.number}'s float32 TFLite model does not match Keras (max |diff| "
                          f"{summary.float32['max_abs_diff']:.1e}); it is not promoted -- see {summary.folder}")
 
     exported = ExportFiles.of(settings.export.exports_root, name, trial.number)
@@ -90,7 +90,7 @@ def promote(settings: PromoteSettings) -> Path:
             for path in write_card(staging, card):
                 log_file(registration, path)
     except MlflowException as error:
-        raise StudyError(f"MLflow ({error.__class__.__name__}: {error.message}) refused the registration, so {build} "
+        raise ExportError(f"MLflow ({error.__class__.__name__}: {error.message}) refused the registration, so {build} "
                          "was left as it was; fix MLFLOW_TRACKING_URI and promote again (the export is reused)") from error
     print(f"promoted trial {trial.number} of {name!r} to {build}/ ; MLflow: {registration.model_uri} = version "
           f"{registration.version} (run {registration.run_id})")

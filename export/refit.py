@@ -12,9 +12,9 @@ from pathlib import Path
 import keras
 
 from objectives.config import TrialConfig
+from objectives.errors import DataError
 from objectives.prepared import PreparedData, prepare
 from objectives.training import compiled_model, fit, steps_per_epoch
-from search.errors import StudyError
 from search.study.record import StudyRecord
 
 
@@ -22,14 +22,14 @@ def study_data(study_name: str, record: StudyRecord, cache_root: Path, sizes: li
     """The study's recorded data folder, split exactly as during the search, at ``sizes``."""
     data_dir = Path(record.data_dir)
     if not data_dir.is_dir():
-        raise StudyError(f"study {study_name!r} was run on {data_dir}, which no longer exists; "
+        raise DataError(f"study {study_name!r} was run on {data_dir}, which no longer exists; "
                          "restore that folder (same files) to export its models")
     data = prepare(data_dir, cache_root, sizes, record.test_fraction, record.training_config.seed)
     if data.cache.fingerprint != record.fingerprint:
-        raise StudyError(f"the files in {data_dir} changed since study {study_name!r} ran (content fingerprint "
+        raise DataError(f"the files in {data_dir} changed since study {study_name!r} ran (content fingerprint "
                          "differs); restore them, or run a new study (STUDY=new-name) on the new data")
     if list(data.class_names) != list(record.class_names) or data.test_files != list(record.test_files):
-        raise StudyError(f"the class order or test split of {data_dir} differs from study {study_name!r}'s record; "
+        raise DataError(f"the class order or test split of {data_dir} differs from study {study_name!r}'s record; "
                          "run a new study on this data")
     return data
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from objectives.errors import TaskLibraryError
 from objectives.preprocessing import decode_rgb
-from search.errors import StudyError
 
 ENVIRONMENT = Path(__file__).resolve().parents[1] / ".venv-task-library"
 PYTHON_VARIABLE = "TASK_LIBRARY_PYTHON"  # another interpreter holding tflite-support (and no TensorFlow)
@@ -36,10 +36,6 @@ SCRIPT = Path(__file__).with_name("task_library_script.py")
 # the accuracy the export measured. One test image of the 270 of the digits' test split is 0.4 points.
 DISAGREEMENT_ALARM = 0.01
 TIMEOUT_SECONDS = 600
-
-
-class TaskLibraryError(StudyError):
-    """The Task Library's environment is missing or could not classify; the message says what to do."""
 
 
 def task_library_python() -> Path:

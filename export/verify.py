@@ -14,6 +14,7 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 from export.metadata import ReadMetadata, read_metadata
+from objectives.errors import ExportError
 from objectives.preprocessing import decode_rgb, resize
 from objectives.tflite.native_output import native_stderr_held
 from objectives.tflite.probe import LATENCY_RUNS, median_invoke_ms
@@ -51,7 +52,8 @@ class LiteRTClassifier:
     def input_tensor(self, pixels: np.ndarray) -> np.ndarray:
         """uint8 H x W x 3 pixels -> the input tensor: normalised per the metadata, then quantised if integer."""
         if pixels.shape[:2] != (self.metadata.height, self.metadata.width):
-            raise ValueError(f"{self.path.name} takes {self.metadata.width}x{self.metadata.height} images, got {pixels.shape[1]}x{pixels.shape[0]}")
+            raise ExportError(f"{self.path.name}: {self.metadata.width}x{self.metadata.height} images must be given, but got "
+                              f"{pixels.shape[1]}x{pixels.shape[0]}; resize them first (objectives.preprocessing.resize)")
         values = (pixels.astype(np.float32) - np.float32(self.metadata.mean)) / np.float32(self.metadata.std)
         dtype = self.input["dtype"]
         if np.issubdtype(dtype, np.integer):

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from objectives.dataset import DataError, class_folders, file_digest, list_class
+from objectives.dataset import class_folders, file_digest, list_class
+from objectives.errors import DataError
 from objectives.paths import PROGRESS_EVERY, class_name_problem, max_files, system_root_problem
 from objectives.preprocessing import decode_rgb
 from objectives.splits import holdout_split

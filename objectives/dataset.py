@@ -10,12 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
+from objectives.errors import DataError
 from objectives.paths import file_problem, max_files
 from objectives.preprocessing import IMAGE_EXTENSIONS
-
-
-class DataError(ValueError):
-    """The data folder cannot be used as it is; the message says which file or class and what to do."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import keras
 
-from objectives.architectures import InfeasibleConfiguration
+from objectives.errors import InfeasibleConfiguration
 
 BYTES = 4  # float32
 ACTIVATION_COPIES = 3  # the output kept for backprop, its gradient, and a temporary of the same size

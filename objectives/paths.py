@@ -13,6 +13,7 @@ import os
 import stat
 from pathlib import Path
 
+from objectives.errors import DataError
 from objectives.quoting import quoted
 
 SYSTEM_ROOTS = ("/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root", "/run",
@@ -38,7 +39,7 @@ def system_root_problem(root: Path) -> str | None:
 
 def check_data_root(root: Path) -> None:
     """Refuse a missing or system data folder before a study's storage is even opened."""
-    from objectives.dataset import DataError, check_root  # dataset imports this module
+    from objectives.dataset import check_root  # dataset imports this module
 
     check_root(root)
     refused = system_root_problem(root)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from objectives.dataset import DataError, ImageFolder
+from objectives.dataset import ImageFolder
+from objectives.errors import DataError
 from objectives.preprocessing import decode_rgb, resize
 from objectives.processes import is_alive
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from objectives.dataset import DataError
+from objectives.errors import DataError
 
 
 def _check_counts(labels: np.ndarray, class_names: tuple[str, ...], needed: int, why: str) -> None:

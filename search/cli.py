@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from objectives.config import TrainingConfig
-from search.errors import USER_ERRORS
+from objectives.errors import UserError
 from search.samplers import DEFAULT_SAMPLER, SAMPLERS
 from search.signals import exit_code, interrupt_message, terminate_like_ctrl_c
 from search.study.exports import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
 
             limit_threads(args.threads)
         return args.handler(args)
-    except USER_ERRORS as error:
+    except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (search.signals)

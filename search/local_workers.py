@@ -25,7 +25,7 @@ from pathlib import Path
 import optuna
 from optuna.trial import FrozenTrial
 
-from search.errors import StudyError
+from objectives.errors import SettingError
 from search.study.trial_record import FINISHED
 
 PROJECT = Path(__file__).resolve().parents[1]  # on the workers' import path, whatever the current folder
@@ -44,7 +44,7 @@ def default_jobs() -> int:
     given = os.environ.get("SEARCH_JOBS", "").strip()
     if given:
         if not given.isdigit() or int(given) < 1:
-            raise StudyError(f"SEARCH_JOBS: a whole number >= 1 must hold, but got {given[:20]!r}; unset it or fix it")
+            raise SettingError(f"SEARCH_JOBS: a whole number >= 1 must hold, but got {given[:20]!r}; unset it or fix it")
         return int(given)
     return max(1, min(4, cores()))
 

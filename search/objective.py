@@ -13,8 +13,9 @@ import keras
 import optuna
 import tensorflow as tf
 
-from objectives.architectures import InfeasibleConfiguration, check_feasible
+from objectives.architectures import check_feasible
 from objectives.config import TrainingConfig, TrialConfig
+from objectives.errors import TrialFailure
 from objectives.memory import check_fits_memory
 from objectives.prepared import PreparedData
 from objectives.tflite.probe import measure_int8
@@ -25,7 +26,7 @@ from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
 
 # A trial that raises one of these failed for a reason of its own; the study goes on.
-TRIAL_FAILURES = (InfeasibleConfiguration, tf.errors.ResourceExhaustedError)
+TRIAL_FAILURES = (TrialFailure, tf.errors.ResourceExhaustedError)
 
 
 class Objective:

@@ -17,11 +17,10 @@ from tqdm import tqdm
 
 from objectives.config import TrainingConfig
 from objectives.data_check import DataReport, check_data
-from objectives.dataset import DataError
 from objectives.digits import digits_folder
+from objectives.errors import DataError, SettingError, StudyError
 from objectives.paths import check_data_root
 from objectives.prepared import PreparedData, prepare
-from search.errors import StudyError
 from search.local_workers import LocalWorkers, threads_per_job
 from search.optimise import optimise
 from search.samplers import make_sampler
@@ -120,7 +119,7 @@ def run_study(settings: RunSettings) -> optuna.Study:
         prepare_tracking(tracking_uri())  # an MLflow store that is another library's file is refused now
     space = with_budgets(load_space(settings.space), settings.budgets)
     if settings.learning_rate_fixed and space.learning_rate is not None:
-        raise StudyError(f"--learning-rate fixes the rate of every trial, but {settings.space} searches learning_rate; "
+        raise SettingError(f"--learning-rate fixes the rate of every trial, but {settings.space} searches learning_rate; "
                          "drop one of the two (remove learning_rate from a copy of the space file to fix the rate)")
     storage = open_storage(settings.storage)
     existing = load_existing(settings.study, storage)
@@ -203,7 +202,7 @@ def join_study(name: str, storage_url: str, cache_root: Path = Path("cache"), sp
         data, _, _ = prepare_checked(Path(record.data_dir), cache_root, space, record.test_fraction,
                                      training, record.skip_unreadable)
     if data.cache.fingerprint != record.fingerprint:
-        raise StudyError(f"the images in {record.data_dir} differ from the ones study {name!r} was made with; "
+        raise DataError(f"the images in {record.data_dir} differ from the ones study {name!r} was made with; "
                          "every worker needs the same files at the same path (copy them, or use a shared folder)")
     return optimise(study, storage_url, space, data, training, record.trials, early_stopping=record.early_stopping,
                     quiet=bool(spawned))

@@ -12,8 +12,8 @@ import math
 from collections.abc import Callable
 
 from objectives.config import TrainingConfig
+from objectives.errors import SettingError
 from objectives.quoting import quoted
-from search.errors import StudyError
 
 MAX_TRIALS = 1_000_000
 MAX_EPOCHS = 10_000
@@ -25,7 +25,7 @@ MAX_LEARNING_RATE = 1.0  # the command line refuses more too (search.cli._rate)
 
 def _whole(setting: str, value: object, low: int, high: int, advice: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise StudyError(f"{setting}: {low} <= value <= {high:,} must hold (a whole number), "
+        raise SettingError(f"{setting}: {low} <= value <= {high:,} must hold (a whole number), "
                          f"but got {quoted(value)}; {advice}")
 
 
@@ -33,7 +33,7 @@ def _fraction(setting: str, value: object, low: float, high: float, advice: str,
               inside: Callable[[float], bool]) -> None:
     number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
     if not math.isfinite(number) or not inside(number):
-        raise StudyError(f"{setting}: {low:g} < value <= {high:g} must hold, but got {quoted(value)}; {advice}")
+        raise SettingError(f"{setting}: {low:g} < value <= {high:g} must hold, but got {quoted(value)}; {advice}")
 
 
 def check_trials(trials: object) -> None:

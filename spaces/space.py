@@ -8,6 +8,7 @@ from typing import Any
 
 from objectives.budgets import DeviceBudgets
 from objectives.config import FAMILIES, GENERATORS, HEADS, PADDINGS
+from objectives.errors import SpaceError
 from objectives.quoting import capped, quoted
 from spaces.image_sizes import MIN_SIZE, derived_image_sizes
 from spaces.limits import limit_problem
@@ -33,10 +34,6 @@ OPTIONAL = ("budgets", "learning_rate")
 BUDGETS = ("max_params", "max_int8_kb", "max_latency_ms")
 MAX_SIZE = 1024
 AUTO = "auto"  # image_sizes taken from the data (spaces.image_sizes)
-
-
-class SpaceError(ValueError):
-    """The space file is wrong; the message names the file, the key and what is allowed."""
 
 
 @dataclass(frozen=True)

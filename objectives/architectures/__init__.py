@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import keras
 
-from objectives.architectures.blocks import InfeasibleConfiguration
 from objectives.architectures.mobilenet import mobilenet_body
 from objectives.architectures.mobilenetv2 import mobilenetv2_body
 from objectives.architectures.plain import check_plain, plain_body
 from objectives.architectures.shufflenet import shufflenet_body
 from objectives.config import ArchitectureConfig
+from objectives.errors import InfeasibleConfiguration
 from objectives.standardization import FeaturewiseStandardization
 
 __all__ = ["InfeasibleConfiguration", "build_model", "check_feasible"]

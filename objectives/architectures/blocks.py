@@ -9,10 +9,6 @@ import keras
 BN_MOMENTUM = 0.9
 
 
-class InfeasibleConfiguration(ValueError):
-    """This configuration cannot be built or trained (the message says why); the trial fails, the study goes on."""
-
-
 def conv_bn(x, filters: int, kernel: int, strides: int, name: str, activation: str | None = "relu"):
     x = keras.layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, name=f"{name}_conv")(x)
     x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)

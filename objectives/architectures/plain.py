@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import keras
 
-from objectives.architectures.blocks import InfeasibleConfiguration, pooled_head
+from objectives.architectures.blocks import pooled_head
 from objectives.config import ArchitectureConfig
+from objectives.errors import InfeasibleConfiguration
 
 
 def check_plain(architecture: ArchitectureConfig, image_size: int) -> None:

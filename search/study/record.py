@@ -15,8 +15,8 @@ from typing import Any
 import optuna
 
 from objectives.config import TrainingConfig
+from objectives.errors import StudyError
 from objectives.quoting import quoted
-from search.errors import StudyError
 
 CONFLICT_KEYS = ("fingerprint", "class_names", "test_fraction", "space", "training")
 

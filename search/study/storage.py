@@ -19,8 +19,8 @@ import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend, JournalStorage
 
+from objectives.errors import SettingError, StorageError, StudyError
 from objectives.quoting import PATH_LIMIT, capped, quoted
-from search.errors import StudyError
 from search.study.files import os_reason, prepare_file
 
 DEFAULT_STORAGE = "sqlite:///studies/optuna.db"
@@ -38,7 +38,7 @@ def _seconds(variable: str, default: int) -> int:
     if not value:
         return default
     if not value.isdigit() or int(value) < 1:
-        raise StudyError(f"{variable}={value!r} is not a whole number of seconds >= 1; unset it or fix it")
+        raise SettingError(f"{variable}={value!r} is not a whole number of seconds >= 1; unset it or fix it")
     return int(value)
 
 
@@ -47,7 +47,7 @@ def heartbeat_timing() -> tuple[int, int]:
     interval = _seconds("SEARCH_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
     grace = _seconds("SEARCH_GRACE_SECONDS", max(GRACE_SECONDS, 2 * interval))
     if grace < 2 * interval:
-        raise StudyError(f"SEARCH_GRACE_SECONDS={grace} must be at least twice SEARCH_HEARTBEAT_SECONDS={interval}, "
+        raise SettingError(f"SEARCH_GRACE_SECONDS={grace} must be at least twice SEARCH_HEARTBEAT_SECONDS={interval}, "
                          "or live trials would be failed as dead")
     return interval, grace
 
@@ -93,11 +93,11 @@ def _prepare_journal(url: str, journal: Path) -> None:
         journal.parent.mkdir(parents=True, exist_ok=True)
         first = journal.open("rb").read(1) if journal.exists() else b""
     except OSError as why:
-        raise StudyError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: a file in a writable folder must hold, but "
+        raise StorageError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: a file in a writable folder must hold, but "
                          f"{capped(journal, PATH_LIMIT)} cannot be used ({os_reason(why)}); "
                          "pass a path in a folder you can write") from None
     if first not in (b"", b"{"):
-        raise StudyError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: an Optuna journal (JSON lines) or a new file must hold, "
+        raise StorageError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: an Optuna journal (JSON lines) or a new file must hold, "
                          f"but {capped(journal, PATH_LIMIT)} is something else; pass another file, it is left untouched")
 
 
@@ -109,10 +109,10 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
         try:
             return JournalStorage(JournalFileBackend(str(journal)))
         except OSError as error:
-            raise StudyError(f"cannot open journal file {journal}: {error}; check the path and its permissions") from error
+            raise StorageError(f"cannot open journal file {journal}: {error}; check the path and its permissions") from error
     database = sqlite_file(url)
     if database is not None:
-        prepare_file("--storage (STORAGE)", shown(url), database, "Optuna", StudyError)
+        prepare_file("--storage (STORAGE)", shown(url), database, "Optuna", StorageError)
     interval, grace = heartbeat_timing()
     try:
         return RDBStorage(
@@ -125,7 +125,7 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
             heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY),
         )
     except Exception as error:  # SQLAlchemy and drivers raise many types; all mean "cannot open it"
-        raise StudyError(f"cannot open storage {capped(shown(url), PATH_LIMIT)!r}: {error.__class__.__name__}: "
+        raise StorageError(f"cannot open storage {capped(shown(url), PATH_LIMIT)!r}: {error.__class__.__name__}: "
                          f"{capped(masked(' '.join(str(error).split())), 200)}; check the URL "
                          "(e.g. sqlite:///studies/optuna.db, postgresql+psycopg2://user:pw@host/db or journal:///path/study.log)") from error
 

@@ -24,7 +24,7 @@ from mlflow.utils.validation import MAX_ENTITIES_PER_BATCH, MAX_PARAM_VAL_LENGTH
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.engine import make_url
 
-from search.errors import StudyError
+from objectives.errors import TrackingError
 from search.study.record import StudyRecord
 from search.study.storage import masked
 from search.tracking.settings import (
@@ -45,10 +45,6 @@ RETRY_TAG = "optuna.retry_of"  # the failed trial a heartbeat retry re-runs
 REASON_TAG = "optuna.fail_reason"
 NOTE_TAG = "mlflow.note.content"  # shown as the run's description in the MLflow UI
 PARENT_RUN_TAG = "mlflow.parentRunId"  # what nests a run under another in the MLflow UI
-
-
-class TrackingError(StudyError):
-    """MLflow could not be written; the Optuna storage still holds everything (``sync-mlflow`` repairs)."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from search.errors import StudyError
+from objectives.errors import TrackingError
 from search.study.files import prepare_file
 
 MLFLOW_DIR = Path("mlflow")
@@ -53,6 +53,6 @@ def prepare_tracking(uri: str) -> None:
     """Create a SQLite store's folder (MLflow does not) and make HTTP requests fail fast."""
     database = sqlite_path(uri)
     if database is not None:  # never MLflow tables inside the Optuna database (search.study.files)
-        prepare_file("MLFLOW_TRACKING_URI", uri, database, "MLflow", StudyError)
+        prepare_file("MLFLOW_TRACKING_URI", uri, database, "MLflow", TrackingError)
     for name, value in HTTP_DEFAULTS.items():
         os.environ.setdefault(name, value)

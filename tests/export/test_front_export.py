@@ -19,9 +19,9 @@ from export.front_export import export_front
 from export.metadata import read_metadata
 from export.refit import study_data
 from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, decode_images
+from objectives.errors import DataError
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.training import predict
-from search.errors import StudyError
 from search.study.exports import ExportFiles, ExportSummary
 from search.study.record import StudyRecord
 from tests.export.conftest import CREATION_ORDER
@@ -94,10 +94,10 @@ def test_the_summary_is_stored_and_a_second_export_reuses_it(exported, capsys):
 def test_changed_data_is_refused_with_a_clear_error(exported):
     record = StudyRecord.load(exported.study)
     changed = StudyRecord(**{**record.__dict__, "fingerprint": "0" * 64})
-    with pytest.raises(StudyError, match="changed since study 'shapes' ran"):
+    with pytest.raises(DataError, match="changed since study 'shapes' ran"):
         study_data("shapes", changed, exported.settings.cache_root, [16])
     gone = StudyRecord(**{**record.__dict__, "data_dir": str(exported.root / "absent")})
-    with pytest.raises(StudyError, match="no longer exists"):
+    with pytest.raises(DataError, match="no longer exists"):
         study_data("shapes", gone, exported.settings.cache_root, [16])
 
 

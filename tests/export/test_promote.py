@@ -19,7 +19,7 @@ from export.card import CARD_JSON, CARD_MARKDOWN
 from export.promote import PromoteSettings, chosen_trial, promote
 from export.registry import PHONE_ALIAS, registered_model_name
 from export.verify import LiteRTClassifier, decode_images
-from search.errors import StudyError
+from objectives.errors import StudyError
 from search.run import RunSettings, run_study
 from tests.export.conftest import plain_space
 

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 from objectives.data_check import ERROR, IGNORED, WARNING, check_data
-from objectives.dataset import DataError, scan_image_folder
+from objectives.dataset import scan_image_folder
+from objectives.errors import DataError
 from objectives.prepared import prepare
 from search.cli import main
 from tests.conftest import write_image

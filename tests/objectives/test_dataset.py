@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from objectives.dataset import DataError, scan_image_folder
+from objectives.dataset import scan_image_folder
+from objectives.errors import DataError
 from objectives.preprocessing import INPUT_NORMALISATION, decode_rgb, resize
 from tests.conftest import write_image
 

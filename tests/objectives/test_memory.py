@@ -3,8 +3,9 @@
 import pytest
 from optuna.trial import TrialState
 
-from objectives.architectures import InfeasibleConfiguration, build_model
+from objectives.architectures import build_model
 from objectives.config import ArchitectureConfig, TrainingConfig
+from objectives.errors import InfeasibleConfiguration
 from objectives.memory import check_fits_memory, training_bytes
 from search.run import RunSettings, run_study
 from tests.search.conftest import tiny_space

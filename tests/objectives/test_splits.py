@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from objectives.dataset import DataError
+from objectives.errors import DataError
 from objectives.splits import holdout_split, stratified_folds
 
 CLASSES = ("a", "b", "c")

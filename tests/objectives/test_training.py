@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 import objectives.training as training
-from objectives.architectures import InfeasibleConfiguration, build_model
+from objectives.architectures import build_model
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.dataset import scan_image_folder
+from objectives.errors import InfeasibleConfiguration
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.size_cache import SizeCache
 from objectives.splits import stratified_folds

@@ -69,7 +69,7 @@ def test_ctrl_c_stops_every_local_process_and_requeues_their_trials(digits_root,
 
 
 def test_the_default_number_of_processes_comes_from_the_cores_or_search_jobs(monkeypatch):
-    from search.errors import StudyError
+    from objectives.errors import SettingError
     from search.local_workers import cores, default_jobs
 
     monkeypatch.delenv("SEARCH_JOBS")
@@ -77,5 +77,5 @@ def test_the_default_number_of_processes_comes_from_the_cores_or_search_jobs(mon
     monkeypatch.setenv("SEARCH_JOBS", "3")
     assert default_jobs() == 3
     monkeypatch.setenv("SEARCH_JOBS", "two")
-    with pytest.raises(StudyError, match="SEARCH_JOBS: a whole number >= 1 must hold, but got 'two'"):
+    with pytest.raises(SettingError, match="SEARCH_JOBS: a whole number >= 1 must hold, but got 'two'"):
         default_jobs()

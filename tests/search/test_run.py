@@ -11,7 +11,7 @@ import yaml
 from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
-from search.errors import StudyError
+from objectives.errors import SettingError, StudyError
 from search.run import RunSettings, run_study
 from search.study.storage import check_study_name
 from tests.search.conftest import tiny_space
@@ -156,7 +156,7 @@ def test_sizes_come_from_the_data_are_printed_and_recorded(small_digits, tmp_pat
 
 def test_a_rate_given_on_the_command_line_and_searched_by_the_space_is_refused(small_digits, tmp_path):
     searched = tiny_space(tmp_path, learning_rate={"low": 0.001, "high": 0.01})
-    with pytest.raises(StudyError, match="--learning-rate fixes the rate of every trial, but .* searches learning_rate"):
+    with pytest.raises(SettingError, match="--learning-rate fixes the rate of every trial, but .* searches learning_rate"):
         run_study(_settings(tmp_path, small_digits, 1, space=searched, learning_rate_fixed=True))
 
 

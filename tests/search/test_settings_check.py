@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from objectives.config import TrainingConfig
+from objectives.errors import SettingError
 from search.cli import main
-from search.errors import StudyError
 from search.run import RunSettings, run_study
 
 ROOT = Path(__file__).parents[2]
@@ -40,7 +40,7 @@ def test_bad_numbers_are_refused_before_anything_is_created(tmp_path, capsys, ar
 def test_a_learning_rate_that_cannot_train_is_refused_before_the_storage_is_made(tmp_path, rate):
     """The command line refuses these as it parses them; a study started from code is refused the same way."""
     storage = tmp_path / "o.db"
-    with pytest.raises(StudyError) as refused:
+    with pytest.raises(SettingError) as refused:
         run_study(RunSettings(study="s", storage=f"sqlite:///{storage}", trials=1, mlflow=False,
                               training=TrainingConfig(learning_rate=rate)))
     assert str(refused.value).startswith(f"--learning-rate: 0 < value <= 1 must hold, but got {rate!r}; pass a positive")

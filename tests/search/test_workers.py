@@ -14,7 +14,7 @@ import yaml
 from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
-from search.errors import StudyError
+from objectives.errors import DataError, SettingError, StorageError, StudyError
 from search.optimise import TrialBudget
 from search.run import RunSettings, join_study, run_study
 from search.study.storage import open_storage
@@ -162,7 +162,7 @@ def test_a_worker_needs_an_existing_study_and_its_data(small_digits, tmp_path):
         join_study("ghost", storage, tmp_path / "cache")
     _prepared_study(tmp_path, small_digits, storage, trials=2)
     (small_digits / "0" / sorted(os.listdir(small_digits / "0"))[0]).unlink()  # the data changed under the study
-    with pytest.raises(StudyError, match="differ from the ones study 'w' was made with"):
+    with pytest.raises(DataError, match="differ from the ones study 'w' was made with"):
         join_study("w", storage, tmp_path / "cache")
 
 
@@ -176,13 +176,13 @@ def test_cli_worker_and_front_refuse_bad_names_and_missing_studies_in_one_line(t
 
 
 def test_storage_settings_errors_are_clear_and_hide_passwords(monkeypatch):
-    with pytest.raises(StudyError) as error:
+    with pytest.raises(StorageError) as error:
         open_storage("postgresql+psycopg2://user:s3cret@127.0.0.1:1/db")
     assert "s3cret" not in str(error.value) and "***" in str(error.value)
     monkeypatch.setenv("SEARCH_HEARTBEAT_SECONDS", "10")
     monkeypatch.setenv("SEARCH_GRACE_SECONDS", "5")
-    with pytest.raises(StudyError, match="at least twice"):
+    with pytest.raises(SettingError, match="at least twice"):
         open_storage("sqlite:///:memory:")
     monkeypatch.setenv("SEARCH_GRACE_SECONDS", "soon")
-    with pytest.raises(StudyError, match="SEARCH_GRACE_SECONDS='soon'"):
+    with pytest.raises(SettingError, match="SEARCH_GRACE_SECONDS='soon'"):
         open_storage("sqlite:///:memory:")

@@ -3,7 +3,8 @@ import pytest
 import yaml
 
 from objectives.config import TrainingConfig
-from spaces.space import DEFAULT_SPACE, FAMILY_PARAMETERS, FloatRange, SpaceError, load_space, parse_space, with_budgets
+from objectives.errors import SpaceError
+from spaces.space import DEFAULT_SPACE, FAMILY_PARAMETERS, FloatRange, load_space, parse_space, with_budgets
 from spaces.suggest import suggest_config
 
 
