@@ -8,10 +8,6 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
 from bench.measure import (
     CurvePoint,
@@ -19,26 +15,14 @@ from bench.measure import (
     compute_to_reach,
     cpu_to_reach,
     hypervolume_at,
-    hypervolume_by_wall,  # noqa: E402
+    hypervolume_by_wall,
     wall_to_reach,
 )
-from bench.results_file import RunResult, load_all  # noqa: E402
-
-COLOURS = {"recipe": "#444444", "service": "#d62728", "random": "#1f77b4", "nsga2": "#2ca02c", "random+es": "#9467bd"}
-LABELS = {"recipe": "recipe (Model 1 sizes x generators, then filters x neurons; 15 epochs at a constant 0.001)",
-          "service": "service default (TPE + early stopping + budget)", "random": "random search",
-          "nsga2": "NSGA-II + early stopping + budget", "random+es": "random + early stopping + budget"}
-
+from bench.plots import LABELS, curve_plot, fronts_plot
+from bench.results_file import RunResult, load_all
 
 def _points(result: RunResult) -> list[CurvePoint]:
     return [CurvePoint(**p) for p in result.curve]
-
-
-def _mean_std(values: list[float], fmt: str = "{:.3f}") -> str:
-    if not values:
-        return "-"
-    spread = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{fmt.format(statistics.mean(values))} ± {fmt.format(spread)}"
 
 
 def _by(results: list[RunResult]) -> dict[tuple[str, str], dict[int, RunResult]]:
@@ -190,53 +174,63 @@ def overhead_table(runs: dict, dataset: str) -> list[str]:
                    "neither (overhead)", "overhead ms / trial"], rows)
 
 
-def curve_plot(runs: dict, dataset: str, path: Path, axis: str) -> Path:
-    """Hypervolume against compute (or wall time) for every run: the recipe's final level as a line."""
-    figure, axes = plt.subplots(figsize=(8, 4.6))
-    key = "compute" if axis == "compute" else "wall_seconds"
-    for method, colour in COLOURS.items():
-        for i, (seed, result) in enumerate(sorted(runs.get((dataset, method), {}).items())):
-            xs = [p[key] / (60 if axis == "wall" else 1) for p in result.curve]
-            axes.step(xs, [p["hypervolume"] for p in result.curve], where="post", color=colour, alpha=0.8,
-                      lw=1.3, label=LABELS[method] if i == 0 else None)
-    for seed, result in runs.get((dataset, "recipe"), {}).items():
-        axes.axhline(result.final_hypervolume, color="#444444", ls=":", lw=0.8)
-        if axis == "wall":  # the target: the recipe's final level within 10% of its wall time
-            axes.axvline(TARGET_WALL_SHARE * result.wall_seconds / 60, color="#444444", ls="--", lw=0.8)
-    return _finish(figure, axes, path, "compute spent (epochs x training images, log)" if axis == "compute"
-                   else "wall time (minutes, log)", "hypervolume (accuracy, log10 params)",
-                   f"{dataset}: hypervolume of the front found so far (every seed)")
+def _target_lines(summary: dict) -> list[str]:
+    """Whether the wall-time and compute targets were met, run by run."""
+    lines: list[str] = []
+    if summary["wall_shares"]:
+        met = [share is not None and share <= TARGET_WALL_SHARE for share in summary["wall_shares"]]
+        shares = ", ".join(f"seed {seed}: " + (f"{share:.1%}" if share is not None else "not reached")
+                           for seed, share in zip(summary["seeds"], summary["wall_shares"]))
+        lines.append(f"- Recipe's final hypervolume within {TARGET_WALL_SHARE:.0%} of its wall time: met in "
+                     f"{sum(met)} of {len(met)} runs (wall share needed: {shares}).")
+        timed = [(seed, share) for seed, share in zip(summary["seeds"], summary["cpu_shares"]) if share is not None]
+        met_cpu = [share != "not reached" and share <= TARGET_WALL_SHARE for _, share in timed]
+        cpu_shares = ", ".join(f"seed {seed}: " + (f"{share:.1%}" if share != "not reached" else share)
+                               for seed, share in timed)
+        if timed:
+            lines.append(f"- The same on CPU time (what each run cost, whatever else shared the machine): met in "
+                         f"{sum(met_cpu)} of {len(met_cpu)} runs ({cpu_shares}).")
+    if summary["ahead"]:
+        lines.append(f"- Ahead of (or level with) random search at every compute budget in {sum(summary['ahead'])} "
+                     f"of {len(summary['ahead'])} runs; at equal compute its hypervolume exceeds random search's by "
+                     f"{statistics.mean(summary['gains']):+.3f} on average. Ahead or level at every wall-time "
+                     f"budget (up to the shorter run) in {sum(summary['ahead_wall'])} of {len(summary['ahead_wall'])} runs.")
+    return lines
 
 
-def fronts_plot(runs: dict, dataset: str, seed: int, path: Path) -> Path:
-    figure, axes = plt.subplots(figsize=(7.5, 4.6))
-    for method in ("recipe", "service", "random"):
-        result = runs.get((dataset, method), {}).get(seed)
-        if result and result.front:
-            accuracy, params = zip(*result.front)
-            axes.step(params, accuracy, where="post", color=COLOURS[method], label=f"{method} ({result.compute:,} epoch-images)")
-            axes.scatter(params, accuracy, color=COLOURS[method], s=14)
-    return _finish(figure, axes, path, "parameters (log)", "mean CV accuracy", f"{dataset}, seed {seed}: final fronts")
-
-
-def _finish(figure, axes, path: Path, xlabel: str, ylabel: str, title: str) -> Path:
-    """Log x axis, labels, grid and legend; saved as PNG."""
-    axes.set_xscale("log")
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel(ylabel)
-    axes.set_title(title)
-    axes.grid(alpha=0.3)
-    axes.legend(fontsize=7, loc="lower right")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+def _dataset_lines(runs: dict, dataset: str, results_dir: Path) -> list[str]:
+    """One data set's section: targets met, the headline table, figures, samplers, early stopping, overhead."""
+    table, summary = headline(runs, dataset)
+    lines: list[str] = []
+    recipe_runs = runs.get((dataset, "recipe"), {})
+    first = next(iter(recipe_runs.values()), None)
+    images = first.settings.get("images", "?") if first else "?"
+    sizes = ", ".join(map(str, first.settings.get("sizes", []))) if first else "?"
+    lines += [f"## {dataset} ({images} images; sizes {sizes} px)", ""]
+    lines += _target_lines(summary)
+    lines += ["", *table, ""]
+    compute_png = curve_plot(runs, dataset, results_dir / f"{dataset}_hypervolume_compute.png", "compute", TARGET_WALL_SHARE)
+    wall_png = curve_plot(runs, dataset, results_dir / f"{dataset}_hypervolume_wall.png", "wall", TARGET_WALL_SHARE)
+    fronts_png = fronts_plot(runs, dataset, min(recipe_runs or {0: None}), results_dir / f"{dataset}_fronts.png")
+    lines += [f"![hypervolume against compute]({compute_png.as_posix()})", "",
+              f"![hypervolume against wall time]({wall_png.as_posix()})", "", f"![final fronts]({fronts_png.as_posix()})", ""]
+    if any(runs.get((dataset, m)) for m in ("nsga2", "random+es")):
+        lines += ["### Samplers at equal compute", "", *sampler_table(runs, dataset), ""]
+    lines += ["### Early stopping replayed on runs that trained every fold", "",
+              "Each complete trial, in the order it ran, is judged against the front of the trials kept before it; "
+              "the rule stops it after the first fold whose optimistic bound is dominated.", "",
+              *early_stopping_table(runs, dataset), "",
+              "### Per-trial overhead", "",
+              "Wall time of whole runs (trial after trial, with sampling, model building, storage writes, "
+              "MLflow logging, dashboard notes and learning-curve plots) split into `fit` (training the folds), "
+              f"validating the folds, and the rest: the overhead, to be below {TARGET_OVERHEAD:.0%}.", "",
+              *overhead_table(runs, dataset), ""]
+    return lines
 
 
 def write_report(results_dir: Path, out: Path, command: str) -> Path:
     results = load_all(results_dir)
     runs = _by(results)
-    datasets = sorted({r.dataset for r in results})
     lines = ["# Benchmarks: the service's search against the recipe and random search", "",
              f"Written by `{command}` (`make bench`) on {datetime.now(timezone.utc):%Y-%m-%d}, from the results in "
              f"`{results_dir}/`. Machine: {platform.machine()}, 2 cores, no GPU, shared with other work; each data set "
@@ -255,48 +249,8 @@ def write_report(results_dir: Path, out: Path, command: str) -> Path:
                   f"Targets: the service reaches the recipe's final hypervolume within {TARGET_WALL_SHARE:.0%} of the "
                   f"recipe's wall time in every run, and is ahead of random search at every compute budget; per-trial "
                   f"overhead below {TARGET_OVERHEAD:.0%}.", ""]
-    for dataset in datasets:
-        table, summary = headline(runs, dataset)
-        recipe_runs = runs.get((dataset, "recipe"), {})
-        first = next(iter(recipe_runs.values()), None)
-        images = first.settings.get("images", "?") if first else "?"
-        sizes = ", ".join(map(str, first.settings.get("sizes", []))) if first else "?"
-        lines += [f"## {dataset} ({images} images; sizes {sizes} px)", ""]
-        if summary["wall_shares"]:
-            met = [share is not None and share <= TARGET_WALL_SHARE for share in summary["wall_shares"]]
-            shares = ", ".join(f"seed {seed}: " + (f"{share:.1%}" if share is not None else "not reached")
-                               for seed, share in zip(summary["seeds"], summary["wall_shares"]))
-            lines.append(f"- Recipe's final hypervolume within {TARGET_WALL_SHARE:.0%} of its wall time: met in "
-                         f"{sum(met)} of {len(met)} runs (wall share needed: {shares}).")
-            timed = [(seed, share) for seed, share in zip(summary["seeds"], summary["cpu_shares"]) if share is not None]
-            met_cpu = [share != "not reached" and share <= TARGET_WALL_SHARE for _, share in timed]
-            cpu_shares = ", ".join(f"seed {seed}: " + (f"{share:.1%}" if share != "not reached" else share)
-                                   for seed, share in timed)
-            if timed:
-                lines.append(f"- The same on CPU time (what each run cost, whatever else shared the machine): met in "
-                             f"{sum(met_cpu)} of {len(met_cpu)} runs ({cpu_shares}).")
-        if summary["ahead"]:
-            lines.append(f"- Ahead of (or level with) random search at every compute budget in {sum(summary['ahead'])} "
-                         f"of {len(summary['ahead'])} runs; at equal compute its hypervolume exceeds random search's by "
-                         f"{statistics.mean(summary['gains']):+.3f} on average. Ahead or level at every wall-time "
-                         f"budget (up to the shorter run) in {sum(summary['ahead_wall'])} of {len(summary['ahead_wall'])} runs.")
-        lines += ["", *table, ""]
-        compute_png = curve_plot(runs, dataset, results_dir / f"{dataset}_hypervolume_compute.png", "compute")
-        wall_png = curve_plot(runs, dataset, results_dir / f"{dataset}_hypervolume_wall.png", "wall")
-        fronts_png = fronts_plot(runs, dataset, min(recipe_runs or {0: None}), results_dir / f"{dataset}_fronts.png")
-        lines += [f"![hypervolume against compute]({compute_png.as_posix()})", "",
-                  f"![hypervolume against wall time]({wall_png.as_posix()})", "", f"![final fronts]({fronts_png.as_posix()})", ""]
-        if any(runs.get((dataset, m)) for m in ("nsga2", "random+es")):
-            lines += ["### Samplers at equal compute", "", *sampler_table(runs, dataset), ""]
-        lines += ["### Early stopping replayed on runs that trained every fold", "",
-                  "Each complete trial, in the order it ran, is judged against the front of the trials kept before it; "
-                  "the rule stops it after the first fold whose optimistic bound is dominated.", "",
-                  *early_stopping_table(runs, dataset), "",
-                  "### Per-trial overhead", "",
-                  "Wall time of whole runs (trial after trial, with sampling, model building, storage writes, "
-                  "MLflow logging, dashboard notes and learning-curve plots) split into `fit` (training the folds), "
-                  f"validating the folds, and the rest: the overhead, to be below {TARGET_OVERHEAD:.0%}.", "",
-                  *overhead_table(runs, dataset), ""]
+    for dataset in sorted({r.dataset for r in results}):
+        lines += _dataset_lines(runs, dataset, results_dir)
     notes = Path(__file__).with_name("notes.md")  # the reading of these numbers, kept by hand beside the code
     if notes.exists():
         lines += [notes.read_text()]

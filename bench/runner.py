@@ -108,54 +108,69 @@ def _delete_study(plan: Plan, name: str) -> None:
         pass
 
 
+class _Runs:
+    """One data set's runs, each computed once: the service's limits come from the recipe's run of the same
+    seed and the compared samplers' from the service's, so each asks for what it builds on."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.sizes, self.generators = sizes_and_generators(plan)
+        self.saved = {(r.method, r.seed): r for r in load_all(plan.results) if r.dataset == plan.dataset}
+        self.fresh: set[tuple[str, int]] = set()  # run by this process: a --rerun method is not run twice
+
+    def run(self, method: Method, seed: int, settings: dict, start) -> RunResult:
+        """A saved result with the same settings, else a new run (a ``--rerun`` method always runs anew)."""
+        plan = self.plan
+        found = self.saved.get((method.name, seed))
+        if found is not None and found.settings == settings and (
+                method.name not in plan.rerun or (method.name, seed) in self.fresh):
+            return found
+        name = digest(settings)
+        if method.name in plan.rerun:
+            _delete_study(plan, study_name(plan.dataset, method, seed, name))
+        result = measure(start(name), plan.dataset, method.name, seed, plan.reference,
+                         trained_every_fold=not method.early_stopping, settings=settings)
+        print(f"[{plan.dataset} seed {seed}] {method.name}: hypervolume {result.final_hypervolume:.3f} with "
+              f"{result.compute:,} epoch-images in {result.wall_seconds:.0f} s -> {save(result, plan.results)}", flush=True)
+        self.saved[(method.name, seed)] = result
+        self.fresh.add((method.name, seed))
+        return result
+
+    def recipe(self, seed: int) -> RunResult:
+        plan = self.plan
+        return self.run(RECIPE, seed, recipe_settings(plan, self.sizes, self.generators),
+                        lambda name: run_recipe(plan.bench, plan.dataset, plan.folder, seed, self.sizes, self.generators, name))
+
+    def service(self, seed: int) -> RunResult:
+        plan, baseline = self.plan, self.recipe(seed)
+        wall = plan.share * baseline.wall_seconds
+        limit = {"share_of_recipe_wall": plan.share, "recipe_wall_seconds": round(baseline.wall_seconds, 3)}
+        return self.run(SERVICE, seed, search_settings(plan, SERVICE, self.sizes, self.generators, limit),
+                        lambda name: run_search(plan.bench, plan.dataset, plan.folder, SERVICE, seed, wall_seconds=wall,
+                                                digest=name))
+
+    def compared(self, method: Method, seed: int) -> RunResult:
+        plan, compute = self.plan, self.service(seed).compute
+        return self.run(method, seed, search_settings(plan, method, self.sizes, self.generators, {"service_compute": compute}),
+                        lambda name: run_search(plan.bench, plan.dataset, plan.folder, method, seed, compute=compute,
+                                                digest=name))
+
+    def step(self, name: str, seed: int) -> RunResult:
+        method = method_named(name)  # an unknown name fails here, before any training
+        if method is RECIPE:
+            return self.recipe(seed)
+        return self.service(seed) if method is SERVICE else self.compared(method, seed)
+
+
 def run_dataset(plan: Plan) -> dict[tuple[str, int], RunResult]:
     """Run (or resume) every wanted method on every seed; returns the results by (method, seed).
 
     The headline comparison (recipe, service, random) first for every seed, the other samplers after: an
     interrupted benchmark then still has the headline over all seeds."""
     (plan.bench.work / plan.dataset).mkdir(parents=True, exist_ok=True)
-    sizes, generators = sizes_and_generators(plan)
-    saved = {(r.method, r.seed): r for r in load_all(plan.results) if r.dataset == plan.dataset}
-    rerun = set(plan.rerun)
-
-    def run(method: Method, seed: int, settings: dict, start) -> RunResult:
-        found = saved.get((method.name, seed))
-        if found is not None and found.settings == settings and method.name not in rerun:
-            return found
-        name = digest(settings)
-        if method.name in rerun:
-            _delete_study(plan, study_name(plan.dataset, method, seed, name))
-        study = start(name)
-        result = measure(study, plan.dataset, method.name, seed, plan.reference,
-                         trained_every_fold=not method.early_stopping, settings=settings)
-        print(f"[{plan.dataset} seed {seed}] {method.name}: hypervolume {result.final_hypervolume:.3f} with "
-              f"{result.compute:,} epoch-images in {result.wall_seconds:.0f} s -> {save(result, plan.results)}", flush=True)
-        saved[(method.name, seed)] = result
-        return result
-
-    def recipe(seed: int) -> RunResult:
-        return run(RECIPE, seed, recipe_settings(plan, sizes, generators),
-                   lambda name: run_recipe(plan.bench, plan.dataset, plan.folder, seed, sizes, generators, name))
-
-    def service(seed: int) -> RunResult:
-        baseline = recipe(seed)
-        wall = plan.share * baseline.wall_seconds
-        limit = {"share_of_recipe_wall": plan.share, "recipe_wall_seconds": round(baseline.wall_seconds, 3)}
-        return run(SERVICE, seed, search_settings(plan, SERVICE, sizes, generators, limit),
-                   lambda name: run_search(plan.bench, plan.dataset, plan.folder, SERVICE, seed, wall_seconds=wall,
-                                           digest=name))
-
-    def compared(method: Method, seed: int) -> RunResult:
-        compute = service(seed).compute
-        return run(method, seed, search_settings(plan, method, sizes, generators, {"service_compute": compute}),
-                   lambda name: run_search(plan.bench, plan.dataset, plan.folder, method, seed, compute=compute,
-                                           digest=name))
-
-    steps = {RECIPE.name: recipe, SERVICE.name: service,
-             **{m.name: (lambda seed, m=m: compared(m, seed)) for m in COMPARED}}
+    runs = _Runs(plan)
     for group in ([n for n in HEADLINE if n in plan.methods], [n for n in plan.methods if n not in HEADLINE]):
         for seed in plan.seeds:
             for name in group:
-                method_named(name)  # an unknown name fails here, before any training
-                steps[name](seed)
-    return {key: value for key, value in saved.items() if key[1] in plan.seeds and key[0] in plan.methods}
+                runs.step(name, seed)
+    return {key: value for key, value in runs.saved.items() if key[1] in plan.seeds and key[0] in plan.methods}

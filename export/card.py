@@ -65,8 +65,7 @@ def model_card(study: str, summary: ExportSummary, record: StudyRecord, registra
 
 def card_markdown(card: dict) -> str:
     """The card for people: the numbers, then what to put where."""
-    test, accuracy, files = card["test"], card["test"]["accuracy"], card["files"]
-    norm = card["input"]["normalisation"]
+    test, accuracy = card["test"], card["test"]["accuracy"]
     lines = [
         f"# {card['study']} / trial {card['trial']}: {card['model']}",
         "",
@@ -95,11 +94,17 @@ def card_markdown(card: dict) -> str:
                      "Android's Task API will see the Task Library rows, not the LiteRT ones. Check the metadata's "
                      "normalisation and labels; if they are right, the gap is its own resize of the full-size images, "
                      "and resizing in the app as training does (Pillow bilinear) closes it.**")
-    lines += ["", "## Files", "", "| file | size | median latency, 1 thread | input |", "|---|---|---|---|"]
-    for name, info in files.items():
+    return "\n".join(lines + _files_and_provenance(card))
+
+
+def _files_and_provenance(card: dict) -> list[str]:
+    """The files with their sizes and latency, the input contract, and where the model came from."""
+    norm = card["input"]["normalisation"]
+    lines = ["", "## Files", "", "| file | size | median latency, 1 thread | input |", "|---|---|---|---|"]
+    for name, info in card["files"].items():
         if "bytes" in info:
             lines.append(f"| {name} | {info['bytes'] / 1024:.1f} KB | {info['median_latency_ms_1_thread']:.3f} ms | {info['input']} |")
-    lines += [
+    return lines + [
         "",
         "## Input",
         "",
@@ -117,7 +122,6 @@ def card_markdown(card: dict) -> str:
         f"- data: `{card['data']['data_dir']}` (fingerprint `{card['data']['fingerprint'][:16]}`)",
         "",
     ]
-    return "\n".join(lines)
 
 
 def write_card(folder: Path, card: dict) -> tuple[Path, Path]:

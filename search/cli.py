@@ -12,6 +12,7 @@ from pathlib import Path
 
 from objectives.config import TrainingConfig
 from objectives.errors import UserError
+from search import commands
 from search.samplers import DEFAULT_SAMPLER, SAMPLERS
 from search.signals import exit_code, interrupt_message, terminate_like_ctrl_c
 from search.study.exports import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS
@@ -50,129 +51,6 @@ def _add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache", type=Path, default=Path("cache"), help="resized-image cache (default: %(default)s)")
 
 
-def _run(args: argparse.Namespace) -> int:
-    from search.local_workers import default_jobs, threads_per_job
-    from search.run import RunSettings, limit_threads, run_study
-
-    jobs = args.jobs or default_jobs()
-    if jobs > 1 and not args.threads:
-        limit_threads(threads_per_job(jobs))  # each process its share of the cores
-    training = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, folds=args.folds, seed=args.seed,
-                              **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
-    run_study(RunSettings(study=args.study, storage=args.storage, trials=args.trials, data_dir=args.data,
-                          space=args.space, training=training, test_fraction=args.test_fraction,
-                          sampler=args.sampler, cache_root=args.cache, skip_unreadable=args.skip_unreadable,
-                          prepare_only=args.prepare_only, mlflow=not args.no_mlflow,
-                          early_stopping=not args.no_early_stopping, budgets=_budgets(args),
-                          start_points=not args.no_start_points, learning_rate_fixed=args.learning_rate is not None,
-                          jobs=jobs))
-    return 0
-
-
-def _budgets(args: argparse.Namespace) -> dict[str, float]:
-    given = {"max_params": args.max_params, "max_int8_kb": args.max_int8_kb, "max_latency_ms": args.max_latency_ms}
-    return {key: value for key, value in given.items() if value is not None}
-
-
-def _worker(args: argparse.Namespace) -> int:
-    from search.run import join_study
-
-    join_study(args.study, args.storage, args.cache, args.spawned)
-    return 0
-
-
-def _check_data(args: argparse.Namespace) -> int:
-    from objectives.data_check import check_data
-    from search.settings_check import check_split
-
-    check_split(args.folds, args.test_fraction, args.seed)
-    report = check_data(args.data, args.folds, args.test_fraction, args.seed, args.skip_unreadable)
-    print(report.render())
-    if report.sizes:
-        from spaces.image_sizes import derived_image_sizes, native_size
-
-        native = native_size(report.sizes)
-        print(f"  image sizes a study searches (image_sizes: auto): {', '.join(map(str, derived_image_sizes(native)))} px "
-              f"(median short side {native} px)")
-    return 1 if report.errors else 0
-
-
-def _front(args: argparse.Namespace) -> int:
-    from search.study.front import front_rows
-    from search.study.storage import open_study
-    from search.views.tables import format_front, front_json
-
-    rows = front_rows(open_study(args.study, args.storage))
-    print(front_json(rows) if args.json else format_front(rows))
-    return 0
-
-
-def _report(args: argparse.Namespace) -> int:
-    from search.study.front import front_rows
-    from search.study.storage import check_study_name, masked, open_study
-    from search.tracking.logbook import Logbook, one_line
-    from search.views.report import write_report
-    from search.views.tables import format_front
-
-    study = open_study(check_study_name(args.study), args.storage)
-    path = write_report(study, args.out or Path("reports") / args.study)
-    print(f"Pareto front of study {args.study!r} (max CV accuracy, min parameters):")
-    print(format_front(front_rows(study)))
-    print(f"\nreport: {path.resolve()}")
-    if not args.no_mlflow:
-        try:
-            logbook = Logbook(study.study_name, args.storage)
-            logbook.log_study_artifacts(study)
-            print(f"logged to MLflow {masked(logbook.uri)}, parent run {logbook.parent_run_id(study)}")
-        except Exception as error:  # MLflow down must not hide the report that was written
-            print(f"warning: report not logged to MLflow ({one_line(error)}); run sync-mlflow later", file=sys.stderr)
-    return 0
-
-
-def _dashboard(args: argparse.Namespace) -> int:
-    from search.views.dashboard import default_artifact_dir
-
-    artifacts = args.artifact_dir or default_artifact_dir(args.storage)
-    artifacts.mkdir(parents=True, exist_ok=True)
-    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it",
-          flush=True)
-    command = [str(Path(sys.executable).with_name("optuna-dashboard")), args.storage, "--host", args.host,
-               "--port", str(args.port), "--artifact-dir", str(artifacts)]
-    # exec, not a child: SIGTERM or SIGINT sent to this process (a service manager, a test's terminate())
-    # reach the server itself, and nothing is left serving once it ends.
-    os.execv(command[0], command)
-    return 0  # not reached
-
-
-def _sync_mlflow(args: argparse.Namespace) -> int:
-    from search.study.storage import open_study
-    from search.tracking.logbook import sync_study
-
-    print(sync_study(open_study(args.study, args.storage), args.storage))
-    return 0
-
-
-def _export_settings(args: argparse.Namespace):
-    from export.front_export import ExportSettings
-
-    return ExportSettings(study=args.study, storage=args.storage, exports_root=args.exports, cache_root=args.cache,
-                          author=args.author)
-
-
-def _export(args: argparse.Namespace) -> int:
-    from export.front_export import export_front
-
-    export_front(_export_settings(args))
-    return 0
-
-
-def _promote(args: argparse.Namespace) -> int:
-    from export.promote import PromoteSettings, promote
-
-    promote(PromoteSettings(export=_export_settings(args), trial=args.trial, force=args.force, builds_root=args.builds))
-    return 0
-
-
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     _add_study_arguments(parser)
     parser.add_argument("--exports", type=Path, default=DEFAULT_EXPORTS,
@@ -182,11 +60,9 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
                         help="author written into the TFLite metadata (default: %(default)s)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m search", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    run = commands.add_parser("run", help="run or resume a study until it has --trials trials")
+def _add_run_parser(subcommands) -> None:
+    """``run``: the one command with many settings, hence its own function."""
+    run = subcommands.add_parser("run", help="run or resume a study until it has --trials trials")
     _add_study_arguments(run)
     defaults = TrainingConfig()
     run.add_argument("--data", type=Path, default=None,
@@ -220,57 +96,69 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a new study starts with the sampler alone, not with the recipe's Model 1 and its halvings")
     run.add_argument("--no-early-stopping", action="store_true",
                      help="train every fold of every trial, even when a trial can no longer reach the front")
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=commands.run)
 
-    worker = commands.add_parser("worker", help="join an existing study and run trials until its budget is reached")
-    _add_study_arguments(worker)
-    _add_worker_arguments(worker)
-    worker.add_argument("--spawned", type=int, default=0, help=argparse.SUPPRESS)  # started by run --jobs
-    worker.set_defaults(handler=_worker)
 
-    check = commands.add_parser("check-data", help="report on a data folder; exit 1 if a study could not use it")
-    check.add_argument("data", type=Path, metavar="DIR", help="folder with one sub-folder per class")
-    check.add_argument("--folds", type=int, default=defaults.folds, help="CV folds the study will use (default: %(default)s)")
-    check.add_argument("--test-fraction", type=float, default=0.15, help="held-out test share (default: %(default)s)")
-    check.add_argument("--seed", type=int, default=defaults.seed, help="split seed (default: %(default)s)")
-    check.add_argument("--skip-unreadable", action="store_true", help=SKIP_HELP)
-    check.set_defaults(handler=_check_data)
-
-    front = commands.add_parser("front", help="print a study's Pareto front")
-    _add_study_arguments(front)
-    front.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    front.set_defaults(handler=_front)
-
-    report = commands.add_parser("report", help="write the study's HTML report and print its front")
-    _add_study_arguments(report)
-    report.add_argument("--out", type=Path, default=None, help="folder (default: reports/<study>)")
-    report.add_argument("--no-mlflow", action="store_true", help="do not attach the report to the study's MLflow parent run")
-    report.set_defaults(handler=_report)
-
-    dashboard = commands.add_parser("dashboard", help="serve optuna-dashboard for a storage, with trial artifacts")
-    dashboard.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL (default: %(default)s)")
-    dashboard.add_argument("--port", type=int, default=8080, help="(default: %(default)s)")
-    dashboard.add_argument("--host", default="127.0.0.1",
-                           help="address to bind (default: %(default)s, this machine only; 0.0.0.0 exposes it)")
-    dashboard.add_argument("--artifact-dir", type=Path, default=None, help="(default: beside the SQLite file)")
-    dashboard.set_defaults(handler=_dashboard)
-
-    sync = commands.add_parser("sync-mlflow", help="bring MLflow up to date with a study's Optuna storage "
-                                                   "(MLFLOW_TRACKING_URI, else mlflow/mlflow.db)")
-    _add_study_arguments(sync)
-    sync.set_defaults(handler=_sync_mlflow)
-
-    export = commands.add_parser("export", help="refit, convert, verify and report every Pareto-front trial")
+def _add_export_parsers(subcommands) -> None:
+    """``export`` and ``promote``: the phone side, sharing the export settings."""
+    export = subcommands.add_parser("export", help="refit, convert, verify and report every Pareto-front trial")
     _add_export_arguments(export)
-    export.set_defaults(handler=_export)
+    export.set_defaults(handler=commands.export)
 
-    promote = commands.add_parser("promote", help="write a phone build of one trial and register it in MLflow")
+    promote = subcommands.add_parser("promote", help="write a phone build of one trial and register it in MLflow")
     _add_export_arguments(promote)
     promote.add_argument("--trial", type=int, required=True, help="trial number (make front lists the front)")
     promote.add_argument("--force", action="store_true", help="allow a COMPLETE trial that is not on the front")
     promote.add_argument("--builds", type=Path, default=DEFAULT_BUILDS,
                          help="the build goes in BUILDS/<study>/trial-<n>/ (default: %(default)s)")
-    promote.set_defaults(handler=_promote)
+    promote.set_defaults(handler=commands.promote)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m search", description=__doc__)
+    subcommands = parser.add_subparsers(dest="command", required=True)
+
+    _add_run_parser(subcommands)
+
+    worker = subcommands.add_parser("worker", help="join an existing study and run trials until its budget is reached")
+    _add_study_arguments(worker)
+    _add_worker_arguments(worker)
+    worker.add_argument("--spawned", type=int, default=0, help=argparse.SUPPRESS)  # started by run --jobs
+    worker.set_defaults(handler=commands.worker)
+
+    check = subcommands.add_parser("check-data", help="report on a data folder; exit 1 if a study could not use it")
+    check.add_argument("data", type=Path, metavar="DIR", help="folder with one sub-folder per class")
+    check.add_argument("--folds", type=int, default=TrainingConfig().folds, help="CV folds the study will use (default: %(default)s)")
+    check.add_argument("--test-fraction", type=float, default=0.15, help="held-out test share (default: %(default)s)")
+    check.add_argument("--seed", type=int, default=TrainingConfig().seed, help="split seed (default: %(default)s)")
+    check.add_argument("--skip-unreadable", action="store_true", help=SKIP_HELP)
+    check.set_defaults(handler=commands.check_data_folder)
+
+    front = subcommands.add_parser("front", help="print a study's Pareto front")
+    _add_study_arguments(front)
+    front.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    front.set_defaults(handler=commands.front)
+
+    report = subcommands.add_parser("report", help="write the study's HTML report and print its front")
+    _add_study_arguments(report)
+    report.add_argument("--out", type=Path, default=None, help="folder (default: reports/<study>)")
+    report.add_argument("--no-mlflow", action="store_true", help="do not attach the report to the study's MLflow parent run")
+    report.set_defaults(handler=commands.report)
+
+    dashboard = subcommands.add_parser("dashboard", help="serve optuna-dashboard for a storage, with trial artifacts")
+    dashboard.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL (default: %(default)s)")
+    dashboard.add_argument("--port", type=int, default=8080, help="(default: %(default)s)")
+    dashboard.add_argument("--host", default="127.0.0.1",
+                           help="address to bind (default: %(default)s, this machine only; 0.0.0.0 exposes it)")
+    dashboard.add_argument("--artifact-dir", type=Path, default=None, help="(default: beside the SQLite file)")
+    dashboard.set_defaults(handler=commands.dashboard)
+
+    sync = subcommands.add_parser("sync-mlflow", help="bring MLflow up to date with a study's Optuna storage "
+                                                   "(MLFLOW_TRACKING_URI, else mlflow/mlflow.db)")
+    _add_study_arguments(sync)
+    sync.set_defaults(handler=commands.sync_mlflow)
+
+    _add_export_parsers(subcommands)
     return parser
 
 

@@ -101,7 +101,7 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
 
     ``local_workers`` starts more trial processes beside this one once there is work; this process then
     reports every trial of the study, theirs too. ``quiet``: no lines, bar or front (such a worker)."""
-    from search.objective import TRIAL_FAILURES, Objective  # TensorFlow loads only when trials run
+    from search.objective import Objective  # TensorFlow loads only when trials run
 
     for line in reclaim_dead_trials(study, storage_url):  # a dead local process's trial, at once (search.liveness)
         print(line)
@@ -115,60 +115,68 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
     if limit.reached(study):
         print("the study has reached its budget; raise TRIALS to run more")
     else:
-        optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported by _report_trial, one line each
         artifacts = default_artifact_dir(storage_url)
         objective = Objective(space, data, training, on_trained=lambda t: upload_learning_curves(t, artifacts),
                               early_stopping=early_stopping)
-        progress = None if quiet else BudgetProgress(study, budget)
         tracking = TrackingThread(study, storage_url) if mlflow else None
-        workers = local_workers() if local_workers is not None else None
-        watcher = TrialWatcher(study, lambda s, t: (_report_trial(s, t), progress(s, t))) if workers and progress else None
-        reporting = [] if quiet or watcher else [_report_trial, progress]
-        current: dict[str, int] = {}
-
-        gate = TrialGate()
-
-        def run_trial(trial: optuna.Trial) -> tuple[float, int]:
-            current["number"] = trial.number
-            with gate.objective():
-                record_owner(trial)
-                return objective(trial)
-
-        started = time.perf_counter()
-        status = "FAILED"
-        try:
-            # No n_trials: only the budget (shared with other workers) says when to stop.
-            # The budget check comes last: the other callbacks' time would widen the window in which
-            # two workers both see room for one more trial.
-            every = [*reporting, write_note, *([tracking] if tracking else []), *callbacks, limit]
-            # The objective's keras.backend.clear_session() collects garbage after every trial; frozen first,
-            # the libraries' million long-lived objects are not walked each time (0.7 s -> 0.2 s a trial here).
-            gc.freeze()
-            with gate:
-                study.optimize(run_trial, catch=TRIAL_FAILURES, callbacks=every)
-                gate.raise_pending()  # an interrupt that came after the last trial
-            problems = workers.wait() if workers else []
-            status = "FINISHED"
-        except KeyboardInterrupt:
-            status = "KILLED"
-            _requeue_interrupted(study, current.get("number"))
-            if workers:
-                workers.stop()
-            raise
-        finally:
-            if watcher:
-                watcher.close()
-            if progress:
-                progress.close()
-            if tracking:  # also on Ctrl-C or a crash: what finished is logged, the parent run says how it ended
-                tracking.finish(status)
-        for problem in problems:
-            print(f"warning: {problem}", file=sys.stderr)
-        processes = f"{1 + len(workers.processes)} processes" if workers else "this worker"
-        print(f"{processes} ran trials for {time.perf_counter() - started:.0f} s")
+        _run_trials(study, objective, limit, [*([tracking] if tracking else []), *callbacks], tracking,
+                    local_workers() if local_workers is not None else None, quiet)
     if not quiet:
         print("\nPareto front (max CV accuracy, min parameters):")
         print(format_front(front_rows(study)))
     return study
 
 
+def _gated(objective: Callable[[optuna.Trial], tuple[float, int]], gate: TrialGate, current: dict[str, int]):
+    """The objective run inside the gate (Ctrl-C reaches only a running objective), the trial's process recorded."""
+    def run_trial(trial: optuna.Trial) -> tuple[float, int]:
+        current["number"] = trial.number
+        with gate.objective():
+            record_owner(trial)
+            return objective(trial)
+
+    return run_trial
+
+
+def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[float, int]], limit: TrialBudget,
+                callbacks: list[Callable[[optuna.Study, FrozenTrial], None]], tracking: TrackingThread | None,
+                workers: LocalWorkers | None, quiet: bool) -> None:
+    """``study.optimize`` until the budget, with the lines, the bar and the local workers around it; on
+    Ctrl-C the interrupted trial is queued again and the workers stopped."""
+    from search.objective import TRIAL_FAILURES
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported by _report_trial, one line each
+    progress = None if quiet else BudgetProgress(study, limit.budget)
+    watcher = TrialWatcher(study, lambda s, t: (_report_trial(s, t), progress(s, t))) if workers and progress else None
+    reporting = [] if quiet or watcher else [_report_trial, progress]
+    gate, current = TrialGate(), {}
+    started = time.perf_counter()
+    status = "FAILED"
+    try:
+        # No n_trials: only the budget (shared with other workers) says when to stop. Its check comes last:
+        # the other callbacks' time would widen the window in which two workers both see room for one more.
+        every = [*reporting, write_note, *callbacks, limit]
+        # The objective's keras.backend.clear_session() collects garbage after every trial; frozen first,
+        # the libraries' million long-lived objects are not walked each time (0.7 s -> 0.2 s a trial here).
+        gc.freeze()
+        with gate:
+            study.optimize(_gated(objective, gate, current), catch=TRIAL_FAILURES, callbacks=every)
+            gate.raise_pending()  # an interrupt that came after the last trial
+        problems = workers.wait() if workers else []
+        status = "FINISHED"
+    except KeyboardInterrupt:
+        status = "KILLED"
+        _requeue_interrupted(study, current.get("number"))
+        if workers:
+            workers.stop()
+        raise
+    finally:
+        for part in (watcher, progress):
+            if part:
+                part.close()
+        if tracking:  # also on Ctrl-C or a crash: what finished is logged, the parent run says how it ended
+            tracking.finish(status)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    processes = f"{1 + len(workers.processes)} processes" if workers else "this worker"
+    print(f"{processes} ran trials for {time.perf_counter() - started:.0f} s")

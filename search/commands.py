@@ -1,0 +1,136 @@
+"""What each command of ``python -m search`` does, given its parsed arguments; each returns the exit code.
+
+Every library is imported inside its command, so ``--help`` and a refused argument answer at once and a
+command loads only what it uses (TensorFlow only for run, worker and export)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from objectives.config import TrainingConfig
+
+
+def run(args: argparse.Namespace) -> int:
+    from search.local_workers import default_jobs, threads_per_job
+    from search.run import RunSettings, limit_threads, run_study
+
+    jobs = args.jobs or default_jobs()
+    if jobs > 1 and not args.threads:
+        limit_threads(threads_per_job(jobs))  # each process its share of the cores
+    training = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, folds=args.folds, seed=args.seed,
+                              **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
+    run_study(RunSettings(study=args.study, storage=args.storage, trials=args.trials, data_dir=args.data,
+                          space=args.space, training=training, test_fraction=args.test_fraction,
+                          sampler=args.sampler, cache_root=args.cache, skip_unreadable=args.skip_unreadable,
+                          prepare_only=args.prepare_only, mlflow=not args.no_mlflow,
+                          early_stopping=not args.no_early_stopping, budgets=budgets(args),
+                          start_points=not args.no_start_points, learning_rate_fixed=args.learning_rate is not None,
+                          jobs=jobs))
+    return 0
+
+
+def budgets(args: argparse.Namespace) -> dict[str, float]:
+    given = {"max_params": args.max_params, "max_int8_kb": args.max_int8_kb, "max_latency_ms": args.max_latency_ms}
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def worker(args: argparse.Namespace) -> int:
+    from search.run import join_study
+
+    join_study(args.study, args.storage, args.cache, args.spawned)
+    return 0
+
+
+def check_data_folder(args: argparse.Namespace) -> int:
+    from objectives.data_check import check_data
+    from search.settings_check import check_split
+
+    check_split(args.folds, args.test_fraction, args.seed)
+    report = check_data(args.data, args.folds, args.test_fraction, args.seed, args.skip_unreadable)
+    print(report.render())
+    if report.sizes:
+        from spaces.image_sizes import derived_image_sizes, native_size
+
+        native = native_size(report.sizes)
+        print(f"  image sizes a study searches (image_sizes: auto): {', '.join(map(str, derived_image_sizes(native)))} px "
+              f"(median short side {native} px)")
+    return 1 if report.errors else 0
+
+
+def front(args: argparse.Namespace) -> int:
+    from search.study.front import front_rows
+    from search.study.storage import open_study
+    from search.views.tables import format_front, front_json
+
+    rows = front_rows(open_study(args.study, args.storage))
+    print(front_json(rows) if args.json else format_front(rows))
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    from search.study.front import front_rows
+    from search.study.storage import check_study_name, masked, open_study
+    from search.tracking.logbook import Logbook, one_line
+    from search.views.report import write_report
+    from search.views.tables import format_front
+
+    study = open_study(check_study_name(args.study), args.storage)
+    path = write_report(study, args.out or Path("reports") / args.study)
+    print(f"Pareto front of study {args.study!r} (max CV accuracy, min parameters):")
+    print(format_front(front_rows(study)))
+    print(f"\nreport: {path.resolve()}")
+    if not args.no_mlflow:
+        try:
+            logbook = Logbook(study.study_name, args.storage)
+            logbook.log_study_artifacts(study)
+            print(f"logged to MLflow {masked(logbook.uri)}, parent run {logbook.parent_run_id(study)}")
+        except Exception as error:  # MLflow down must not hide the report that was written
+            print(f"warning: report not logged to MLflow ({one_line(error)}); run sync-mlflow later", file=sys.stderr)
+    return 0
+
+
+def dashboard(args: argparse.Namespace) -> int:
+    from search.views.dashboard import default_artifact_dir
+
+    artifacts = args.artifact_dir or default_artifact_dir(args.storage)
+    artifacts.mkdir(parents=True, exist_ok=True)
+    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it",
+          flush=True)
+    command = [str(Path(sys.executable).with_name("optuna-dashboard")), args.storage, "--host", args.host,
+               "--port", str(args.port), "--artifact-dir", str(artifacts)]
+    # exec, not a child: SIGTERM or SIGINT sent to this process (a service manager, a test's terminate())
+    # reach the server itself, and nothing is left serving once it ends.
+    os.execv(command[0], command)
+    return 0  # not reached
+
+
+def sync_mlflow(args: argparse.Namespace) -> int:
+    from search.study.storage import open_study
+    from search.tracking.logbook import sync_study
+
+    print(sync_study(open_study(args.study, args.storage), args.storage))
+    return 0
+
+
+def export_settings(args: argparse.Namespace):
+    from export.front_export import ExportSettings
+
+    return ExportSettings(study=args.study, storage=args.storage, exports_root=args.exports, cache_root=args.cache,
+                          author=args.author)
+
+
+def export(args: argparse.Namespace) -> int:
+    from export.front_export import export_front
+
+    export_front(export_settings(args))
+    return 0
+
+
+def promote(args: argparse.Namespace) -> int:
+    from export.promote import PromoteSettings, promote
+
+    promote(PromoteSettings(export=export_settings(args), trial=args.trial, force=args.force, builds_root=args.builds))
+    return 0
