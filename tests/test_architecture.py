@@ -1,0 +1,101 @@
+"""The layout ARCHITECTURE.md draws, held against the code: imports go down the layers, modules and
+functions stay small, and the trial path does not load the export's libraries."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+PACKAGES = ("objectives", "spaces", "search", "export", "bench")
+LAZY_DISPATCH = "search.commands"  # the CLI's commands import export/ inside the export and promote commands
+MAX_MODULE_LINES = 300
+MAX_FUNCTION_LINES = 50
+
+
+def layers() -> list[str]:
+    """The layer list of ARCHITECTURE.md, lowest first."""
+    block = re.search(r"```layers\n(.*?)```", (ROOT / "ARCHITECTURE.md").read_text(), re.S)
+    assert block, "ARCHITECTURE.md lost its ```layers block"
+    return block.group(1).split()
+
+
+def layer_of(module: str, order: list[str]) -> int:
+    """The most specific layer a module belongs to (``search.study.record`` -> ``search.study``)."""
+    matches = [name for name in order if module == name or module.startswith(name + ".")]
+    assert matches, f"{module} is in no layer of ARCHITECTURE.md"
+    return order.index(max(matches, key=len))
+
+
+def project_modules() -> dict[str, ast.Module]:
+    modules = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            modules[name] = ast.parse(path.read_text(), filename=str(path))
+    return modules
+
+
+def imported(tree: ast.Module) -> list[tuple[str, bool]]:
+    """(module, at the top level) for every project import, function-level ones included."""
+    top = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        names = [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else \
+            [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        found += [(name, id(node) in top) for name in names if name.split(".")[0] in PACKAGES]
+    return found
+
+
+def test_every_import_goes_down_the_layers():
+    order = layers()
+    upward = []
+    for module, tree in project_modules().items():
+        for target, at_top in imported(tree):
+            if layer_of(target, order) > layer_of(module, order):
+                if module == LAZY_DISPATCH and not at_top and target.startswith("export."):
+                    continue
+                upward.append(f"{module} -> {target}")
+    assert upward == [], "imports against ARCHITECTURE.md's layers:\n" + "\n".join(upward)
+
+
+def test_the_layer_rule_catches_an_upward_import():
+    """The check above can fail: an objectives module importing search would be reported."""
+    order = layers()
+    tree = ast.parse("from search.study.record import StudyRecord\n")
+    assert [(t, top) for t, top in imported(tree)] == [("search.study.record", True)]
+    assert layer_of("search.study.record", order) > layer_of("objectives.training", order)
+
+
+def test_no_module_over_300_lines_and_no_function_over_50():
+    too_long = []
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            text = path.read_text()
+            name = path.relative_to(ROOT)
+            if len(text.splitlines()) > MAX_MODULE_LINES:
+                too_long.append(f"{name}: {len(text.splitlines())} lines")
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    length = node.end_lineno - node.lineno + 1
+                    if length > MAX_FUNCTION_LINES:
+                        too_long.append(f"{name}:{node.lineno} {node.name}: {length} lines")
+    assert too_long == []
+
+
+def test_the_trial_path_does_not_load_the_export_or_tflite_support():
+    code = ("import sys, search.objective, search.run; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'export', 'tflite_support'}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_space_files_and_the_cli_load_without_tensorflow():
+    """A refused space file or argument answers before TensorFlow's seconds of start-up."""
+    code = ("import sys, spaces.space, spaces.suggest, search.cli; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras'}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
