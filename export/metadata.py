@@ -5,8 +5,9 @@ nothing the phone relies on is typed a second time. The input size goes into the
 ``default_size`` as well as the tensor shape. ``read_metadata`` is what verification uses: it knows
 nothing but the file.
 
-Imports only ``tensorflow_lite_support.metadata``: the top-level ``tflite_support`` package clashes
-with TensorFlow (STACK.md).
+Imports only ``tensorflow_lite_support.metadata``: importing the top-level ``tflite_support`` package in
+a process with TensorFlow fails ("generic_type: cannot initialize type StatusCode": the Task Library's
+pybind modules clash with TensorFlow's), while the metadata writers and displayer work beside it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ class ReadMetadata:
     width: int
     height: int
     labels: list[str]
-    raw: dict  # the displayer's JSON, for reports
 
 
 class _SizedInputImageTensorMd(metadata_info.InputImageTensorMd):
@@ -109,4 +109,4 @@ def read_metadata(model_path: Path) -> ReadMetadata:
     labels = displayer.get_associated_file_buffer(label_file).decode("utf-8").splitlines()
     about = ModelDescription(raw.get("name", ""), raw.get("version", ""), raw.get("description", ""), raw.get("author", ""))
     return ReadMetadata(about, [float(v) for v in options["mean"]], [float(v) for v in options["std"]],
-                        int(size["width"]), int(size["height"]), labels, raw)
+                        int(size["width"]), int(size["height"]), labels)

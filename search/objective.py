@@ -57,7 +57,7 @@ class Objective:
             return
         for key, value in constraints.items():
             trial.set_constraint(key, value)
-        # optuna-dashboard 0.21 reads feasibility only from this older attribute (STACK.md)
+        # optuna-dashboard 0.21 ignores set_constraint and reads feasibility only from this older system attribute
         trial.storage.set_trial_system_attr(trial._trial_id, "constraints", list(constraints.values()))
         violations = budgets.violations(result.params, int8)
         if violations:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from spaces.space import Choice, Parameter, SearchSpace
 
-MODEL_1 = {"filters": 30, "neurons": 50}  # RECIPE.md, Table 9
+MODEL_1 = {"filters": 30, "neurons": 50}  # the paper's Model 1 (its Table 9): Conv2D 30 -> MaxPool -> Dense 50
 HALVINGS = 5  # 30, 15, 8, 4 and 2 filters
 
 

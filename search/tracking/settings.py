@@ -14,7 +14,6 @@ from search.study.files import prepare_file
 
 MLFLOW_DIR = Path("mlflow")
 DEFAULT_TRACKING_URI = f"sqlite:///{MLFLOW_DIR}/mlflow.db"
-LOCAL_ARTIFACTS = MLFLOW_DIR / "artifacts"
 
 # Tags that key a trial's run: logging the same (study, trial) twice updates that run.
 STUDY_TAG = "optuna.study"
