@@ -8,7 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from PIL import Image
+
+from spaces.space import DEFAULT_SPACE
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
@@ -56,3 +59,20 @@ def digits_subset(digits_root: Path, target: Path, per_class: int, classes: int 
 @pytest.fixture
 def small_digits(digits_root, tmp_path) -> Path:
     return digits_subset(digits_root, tmp_path / "digits", per_class=12, classes=3)
+
+
+TINY_PLAIN = {"conv_blocks": {"low": 1, "high": 1}, "filters": {"low": 2, "high": 8},
+              "dense_layers": {"low": 1, "high": 1}, "neurons": {"low": 4, "high": 16}}
+
+
+def tiny_space(folder: Path, **changes) -> Path:
+    """Two small families at two small sizes: every trial trains in about a second. ``changes`` replace
+    top-level keys (``families={"plain": TINY_PLAIN}`` for one family)."""
+    data = yaml.safe_load(DEFAULT_SPACE.read_text())
+    data.update(image_sizes=[16, 24])
+    data["families"] = {"plain": TINY_PLAIN, "mobilenet": data["families"]["mobilenet"]}
+    data["families"]["mobilenet"]["blocks"] = {"low": 1, "high": 2}
+    data.update(changes)
+    path = folder / "space.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path

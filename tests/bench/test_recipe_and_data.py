@@ -9,7 +9,13 @@ import pytest
 
 from bench.compute_limit import ComputeLimit
 from bench.fashion_mnist import CLASS_NAMES, FashionMissing, fashion_folder, read_idx
-from bench.recipe import GRID, THINNED_GRID, best_size_and_generator, stage_one, stage_two
+from bench.recipe import (
+    GRID,
+    THINNED_GRID,
+    best_size_and_generator,
+    stage_one,
+    stage_two,
+)
 from objectives.dataset import scan_image_folder
 
 

@@ -15,7 +15,13 @@ from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, compare
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.prepared import prepare
 from objectives.tflite.convert import to_float32, to_int8
-from objectives.training import compiled_model, fit, predict, standardizer_of, steps_per_epoch
+from objectives.training import (
+    compiled_model,
+    fit,
+    predict,
+    standardizer_of,
+    steps_per_epoch,
+)
 
 FAMILIES = [
     (ArchitectureConfig("plain", (4,), (8,)), 3),

@@ -20,7 +20,13 @@ from tensorflow_lite_support.metadata.python import metadata
 from export.card import CARD_JSON
 from export.metadata import read_metadata
 from export.promote import PromoteSettings, promote
-from export.task_library import PYTHON_VARIABLE, check_models, classify, rgb_frames, task_library_python
+from export.task_library import (
+    PYTHON_VARIABLE,
+    check_models,
+    classify,
+    rgb_frames,
+    task_library_python,
+)
 from export.verify import LiteRTClassifier
 from objectives.errors import TaskLibraryError
 from search.cli import main

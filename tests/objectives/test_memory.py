@@ -8,7 +8,7 @@ from objectives.config import ArchitectureConfig, TrainingConfig
 from objectives.errors import InfeasibleConfiguration
 from objectives.memory import check_fits_memory, training_bytes
 from search.run import RunSettings, run_study
-from tests.search.conftest import tiny_space
+from tests.conftest import tiny_space
 
 
 def test_the_estimate_grows_with_image_size_and_batch_and_refuses_what_does_not_fit(monkeypatch):

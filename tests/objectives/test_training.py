@@ -12,7 +12,12 @@ from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.size_cache import SizeCache
 from objectives.splits import stratified_folds
 from objectives.standardization import FeaturewiseStandardization
-from objectives.training import FreshStart, compiled_model, cross_validate, standardizer_of
+from objectives.training import (
+    FreshStart,
+    compiled_model,
+    cross_validate,
+    standardizer_of,
+)
 from spaces.space import load_space
 from spaces.suggest import ARCHITECTURES
 
@@ -46,44 +51,51 @@ def test_too_many_pooling_stages_for_the_image_is_refused_before_building():
     assert build_model(ArchitectureConfig("plain", (8,) * 4, (8,), padding="same"), 30, 3, standardize=False).count_params()
 
 
-def test_weights_and_optimizer_are_fresh_for_every_fold(digits_data, monkeypatch):
+def _watched(model_holder: list, after: list):
+    """cross_validate's own hooks: the model once built (with its untrained state), then its state after
+    every fold."""
+    def state(model) -> list:
+        return [w.copy() for w in model.get_weights()] + [int(model.optimizer.iterations.numpy())]
+
+    def on_built(model, result) -> None:
+        model_holder.append(model)
+        after.append(state(model))
+
+    def on_fold(fold, result) -> None:
+        after.append(state(model_holder[0]))
+
+    return on_built, on_fold
+
+
+def test_weights_and_optimizer_are_fresh_for_every_fold(digits_data):
+    """The same training fold twice: a fold that starts from the untrained weights and a zeroed optimizer
+    ends where the first did; one that went on from the first fold's weights would not."""
     cache, labels = digits_data
     images = cache.load(16)
-    config = _config(epochs=2)
-    seen: list[list[np.ndarray]] = []
-    real_fit = training.fit
-
-    def spying_fit(model, *args, **kwargs):
-        seen.append([w.copy() for w in model.get_weights()] + [model.optimizer.iterations.numpy()])
-        history = real_fit(model, *args, **kwargs)
-        seen.append([w.copy() for w in model.get_weights()] + [model.optimizer.iterations.numpy()])
-        return history
-
-    monkeypatch.setattr(training, "fit", spying_fit)
-    cross_validate(config, images, labels, 4, stratified_folds(labels, ("0", "1", "2", "3"), 2, 0))
-    start1, end1, start2, _ = seen
-    assert start1[-1] == 0 and start2[-1] == 0  # optimizer step counter reset
-    assert end1[-1] > 0
-    assert all(np.array_equal(a, b) for a, b in zip(start1, start2))  # fold 2 starts untrained...
-    assert not all(np.array_equal(a, b) for a, b in zip(start1[:-1], end1[:-1]))  # ...though fold 1 trained
+    split = stratified_folds(labels, ("0", "1", "2", "3"), 2, 0)[0]
+    model, states = [], []
+    on_built, on_fold = _watched(model, states)
+    cross_validate(_config(epochs=2), images, labels, 4, [split, split], on_fold=on_fold, on_built=on_built)
+    untrained, after_first, after_second = states
+    assert untrained[-1] == 0 and after_first[-1] > 0
+    assert after_second[-1] == after_first[-1]  # the step counter was reset, not carried on
+    assert not all(np.array_equal(a, b) for a, b in zip(untrained[:-1], after_first[:-1]))  # fold 1 trained
+    assert all(np.allclose(a, b, atol=1e-4) for a, b in zip(after_first[:-1], after_second[:-1]))
 
 
-def test_featurewise_statistics_come_from_the_training_fold_only(digits_data, monkeypatch):
+def test_featurewise_statistics_come_from_the_training_fold_only(digits_data):
     cache, labels = digits_data
     images = cache.load(16)
     folds = stratified_folds(labels, ("0", "1", "2", "3"), 2, 0)
+    model: list = []
     fitted: list[tuple[np.ndarray, np.ndarray]] = []
 
-    real_fit = training.fit
-
-    def spying_fit(model, config, x, y):
-        history = real_fit(model, config, x, y)
-        layer = standardizer_of(model)
+    def on_fold(fold, result) -> None:
+        layer = standardizer_of(model[0])
         fitted.append((layer.mean.numpy().copy(), layer.std.numpy().copy()))
-        return history
 
-    monkeypatch.setattr(training, "fit", spying_fit)
-    cross_validate(_config(generator=3), images, labels, 4, folds)
+    cross_validate(_config(generator=3), images, labels, 4, folds, on_fold=on_fold,
+                   on_built=lambda built, result: model.append(built))
     for (train, validation), (mean, std) in zip(folds, fitted):
         x_train = INPUT_NORMALISATION.apply(images[train])
         x_val = INPUT_NORMALISATION.apply(images[validation])

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from objectives.config import TrainingConfig
-from spaces.space import DEFAULT_SPACE
-from tests.conftest import digits_subset
-
-
-def tiny_space(folder: Path, **changes) -> Path:
-    """Two small families at two small sizes: every trial trains in about a second."""
-    data = yaml.safe_load(DEFAULT_SPACE.read_text())
-    data.update(image_sizes=[16, 24])
-    data["families"] = {"plain": {"conv_blocks": {"low": 1, "high": 1}, "filters": {"low": 2, "high": 8},
-                                  "dense_layers": {"low": 1, "high": 1}, "neurons": {"low": 4, "high": 16}},
-                        "mobilenet": data["families"]["mobilenet"]}
-    data["families"]["mobilenet"]["blocks"] = {"low": 1, "high": 2}
-    data.update(changes)
-    path = folder / "space.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+from tests.conftest import digits_subset, tiny_space
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,13 @@ from optuna.trial import TrialState
 
 from objectives.budgets import DeviceBudgets, Int8Measurement
 from objectives.training import CrossValidationResult, FoldResult
-from search.early_stopping import CERTAIN, DEFAULT_MARGIN, FoldPruner, dominating, optimistic_bound
+from search.early_stopping import (
+    CERTAIN,
+    DEFAULT_MARGIN,
+    FoldPruner,
+    dominating,
+    optimistic_bound,
+)
 
 
 def test_the_certain_bound_scores_remaining_folds_as_perfect():
@@ -86,7 +92,7 @@ def objective_parts(small_digits, tmp_path):
     from objectives.config import TrainingConfig
     from objectives.prepared import prepare
     from spaces.space import load_space
-    from tests.search.conftest import tiny_space
+    from tests.conftest import tiny_space
 
     space = load_space(tiny_space(tmp_path))
     data = prepare(small_digits, tmp_path / "cache", list(space.image_sizes), 0.15, 0)
@@ -109,15 +115,13 @@ def test_a_real_trial_stops_after_its_first_fold_when_the_front_is_out_of_reach(
     assert len(without.user_attrs["fold_accuracies"]) == 3 and 0 <= values[0] <= 1
 
 
-def test_an_over_budget_configuration_is_stopped_before_any_training(objective_parts, monkeypatch):
+def test_an_over_budget_configuration_is_stopped_before_any_training(objective_parts):
     import dataclasses
 
-    import objectives.training as training_module
     from search.objective import Objective
 
     space, data, training = objective_parts
     space = dataclasses.replace(space, budgets=DeviceBudgets(max_params=20))
-    monkeypatch.setattr(training_module, "fit", lambda *a, **k: pytest.fail("trained an over-budget model"))
     study = optuna.create_study(directions=["maximize", "minimize"])
     trial = study.ask()
     with pytest.raises(optuna.TrialPruned, match="over budget before training: .* parameters > max_params 20"):
@@ -126,16 +130,15 @@ def test_an_over_budget_configuration_is_stopped_before_any_training(objective_p
     frozen = study.trials[-1]
     assert frozen.system_attrs["constraints"][0] > 0  # what optuna-dashboard 0.21 reads as infeasible
     assert frozen.system_attrs["constraints:params"] == frozen.user_attrs["params"] - 20
+    assert "fold_accuracies" not in frozen.user_attrs and "fit_seconds" not in frozen.user_attrs  # no fold trained
 
 
-def test_a_latency_budget_is_measured_on_the_untrained_int8_model_and_stops_before_training(objective_parts, monkeypatch):
+def test_a_latency_budget_is_measured_on_the_untrained_int8_model_and_stops_before_training(objective_parts):
     import dataclasses
 
-    import objectives.training as training_module
     from search.objective import Objective
 
     space, data, training = objective_parts
-    monkeypatch.setattr(training_module, "fit", lambda *a, **k: pytest.fail("trained an over-budget model"))
     tight = dataclasses.replace(space, budgets=DeviceBudgets(max_latency_ms=1e-6, max_int8_kb=10_000))
     study = optuna.create_study(directions=["maximize", "minimize"])
     trial = study.ask()
@@ -146,6 +149,7 @@ def test_a_latency_budget_is_measured_on_the_untrained_int8_model_and_stops_befo
     measured = frozen.user_attrs["int8_untrained"]
     assert measured["latency_ms"] > 0 and 1 < measured["kb"] < 10_000
     assert frozen.system_attrs["constraints:latency_ms"] > 0 and frozen.system_attrs["constraints:int8_kb"] < 0
+    assert "fold_accuracies" not in frozen.user_attrs and "fit_seconds" not in frozen.user_attrs  # no fold trained
 
 
 def test_a_model_within_its_budgets_trains_with_its_measurements_recorded(objective_parts):

@@ -9,7 +9,14 @@ import optuna
 from optuna.trial import TrialState
 
 from search.liveness import OWNER_ATTR, reclaim_dead_trials
-from tests.search.test_workers import _finish, _first_running, _prepared_study, _search, _tiny_space, _worker
+from tests.search.test_workers import (
+    _finish,
+    _first_running,
+    _prepared_study,
+    _search,
+    _tiny_space,
+    _worker,
+)
 
 
 def _run_command(tmp_path, data, storage):

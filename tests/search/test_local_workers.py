@@ -15,8 +15,7 @@ from optuna.trial import TrialState
 from objectives.config import TrainingConfig
 from search.local_workers import threads_per_job
 from search.run import RunSettings, run_study
-from tests.conftest import digits_subset
-from tests.search.conftest import tiny_space
+from tests.conftest import digits_subset, tiny_space
 
 ROOT = Path(__file__).parents[2]
 

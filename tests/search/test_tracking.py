@@ -17,8 +17,20 @@ from objectives.config import TrainingConfig
 from objectives.errors import TrackingError
 from search.run import RunSettings, run_study
 from search.study.storage import open_study
-from search.tracking.logbook import REASON_TAG, RETRY_TAG, Logbook, storage_identity, sync_study
-from search.tracking.settings import PARENT_TAG, STORAGE_TAG, STUDY_TAG, TRIAL_TAG, experiment_name
+from search.tracking.logbook import (
+    REASON_TAG,
+    RETRY_TAG,
+    Logbook,
+    storage_identity,
+    sync_study,
+)
+from search.tracking.settings import (
+    PARENT_TAG,
+    STORAGE_TAG,
+    STUDY_TAG,
+    TRIAL_TAG,
+    experiment_name,
+)
 from search.tracking.thread import TrackingThread
 from spaces.space import DEFAULT_SPACE
 from tests.conftest import digits_subset

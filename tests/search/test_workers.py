@@ -10,7 +10,6 @@ from pathlib import Path
 
 import optuna
 import pytest
-import yaml
 from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
@@ -18,7 +17,7 @@ from objectives.errors import DataError, SettingError, StorageError, StudyError
 from search.optimise import TrialBudget
 from search.run import RunSettings, join_study, run_study
 from search.study.storage import open_storage
-from spaces.space import DEFAULT_SPACE
+from tests.conftest import TINY_PLAIN, tiny_space
 from tests.search.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).parents[2]
@@ -27,13 +26,8 @@ QUICK_HEARTBEAT = {"SEARCH_HEARTBEAT_SECONDS": "1", "SEARCH_GRACE_SECONDS": "3"}
 
 
 def _tiny_space(tmp_path: Path) -> Path:
-    data = yaml.safe_load(DEFAULT_SPACE.read_text())
-    data.update(image_sizes=[16], generators=[1, 2])
-    data["families"] = {"plain": {"conv_blocks": {"low": 1, "high": 1}, "filters": {"low": 2, "high": 6},
-                                  "dense_layers": {"low": 1, "high": 1}, "neurons": {"low": 4, "high": 12}}}
-    path = tmp_path / "space.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    """One plain family at one size: the worker tests count trials, not compare them."""
+    return tiny_space(tmp_path, image_sizes=[16], generators=[1, 2], families={"plain": TINY_PLAIN})
 
 
 def _prepared_study(tmp_path, data, storage, trials, name="w", training=FAST) -> None:

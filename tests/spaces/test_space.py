@@ -4,7 +4,14 @@ import yaml
 
 from objectives.config import TrainingConfig
 from objectives.errors import SpaceError
-from spaces.space import DEFAULT_SPACE, FAMILY_PARAMETERS, FloatRange, load_space, parse_space, with_budgets
+from spaces.space import (
+    DEFAULT_SPACE,
+    FAMILY_PARAMETERS,
+    FloatRange,
+    load_space,
+    parse_space,
+    with_budgets,
+)
 from spaces.suggest import suggest_config
 
 
