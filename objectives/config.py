@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-FAMILIES = ("plain", "mobilenet", "mobilenetv2", "shufflenet")
+if TYPE_CHECKING:
+    from objectives.architectures.registry import Family
+
 GENERATORS = (1, 2, 3, 4)
 PADDINGS = ("valid", "same")  # plain convolutions: the paper's valid, or same (keeps the grid for the next block)
 HEADS = ("flatten", "average")  # plain features into Dense: the paper's Flatten, or global average pooling
 SCHEDULES = ("cosine", "constant")
+
+
+def _family(name: str) -> Family:
+    """The registered family ``name``, imported on use: the family modules import this module."""
+    from objectives.architectures.registry import family
+
+    return family(name)
 
 
 @dataclass(frozen=True)
@@ -29,15 +38,13 @@ class ArchitectureConfig:
     head: str = "flatten"  # plain: the paper's Flatten, or global average pooling
 
     @property
-    def options(self) -> str:
-        """The plain options that differ from the paper's valid padding and Flatten ("same/flatten"), or ""."""
-        if self.family != "plain" or (self.padding, self.head) == ("valid", "flatten"):
-            return ""
-        return f"{self.padding}/{self.head}"
+    def label(self) -> str:
+        """The family and what sets this network apart within it ("mobilenetv2 x4", "plain same/average")."""
+        extra = _family(self.family).label(self)
+        return f"{self.family} {extra}" if extra else self.family
 
     def __post_init__(self) -> None:
-        if self.family not in FAMILIES:
-            raise ValueError(f"unknown family {self.family!r}; allowed: {', '.join(FAMILIES)}")
+        _family(self.family)  # refuses an unknown name, naming the allowed ones
         if self.padding not in PADDINGS or self.head not in HEADS:
             raise ValueError(f"padding must be one of {', '.join(PADDINGS)} and head one of {', '.join(HEADS)}, "
                              f"got padding={self.padding!r} head={self.head!r}")
@@ -106,11 +113,8 @@ class TrialConfig:
     def describe(self) -> str:
         """A one-line label for tables and logs."""
         a = self.architecture
-        extra = f" x{a.expansion}" if a.family == "mobilenetv2" else f" g{a.groups}" if a.family == "shufflenet" else ""
-        if a.options:
-            extra = f" {a.options}"
         return (
-            f"{a.family}{extra} {self.image_size}px G{self.generator} "
+            f"{a.label} {self.image_size}px G{self.generator} "
             f"filters={'/'.join(map(str, a.filters))} neurons={'/'.join(map(str, a.neurons)) or '-'} "
             f"lr={self.training.learning_rate:.3g}"
         )

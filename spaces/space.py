@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from objectives.architectures.registry import family, family_names
 from objectives.budgets import DeviceBudgets
-from objectives.config import FAMILIES, GENERATORS, HEADS, PADDINGS
+from objectives.config import GENERATORS, HEADS, PADDINGS
 from objectives.errors import SpaceError
 from objectives.quoting import capped, quoted
 from spaces.image_sizes import MIN_SIZE, derived_image_sizes
@@ -16,17 +17,8 @@ from spaces.yaml_file import read_yaml
 
 DEFAULT_SPACE = Path(__file__).with_name("default.yaml")
 
-# What each family knows; the suggest step reads exactly these.
-FAMILY_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "plain": ("conv_blocks", "filters", "dense_layers", "neurons", "padding", "head"),
-    "mobilenet": ("width_multiplier", "blocks", "neurons"),
-    "mobilenetv2": ("filters", "blocks", "expansion", "neurons"),
-    "shufflenet": ("filters", "blocks", "groups", "neurons"),
-}
 # Parameters whose values are words, not numbers; every other parameter takes positive numbers.
 WORD_PARAMETERS: dict[str, tuple[str, ...]] = {"padding": PADDINGS, "head": HEADS}
-# Parameters a space file may leave out: the paper's choice is then the only one (older files stay valid).
-OPTIONAL_PARAMETERS: dict[str, Any] = {"padding": {"choices": ["valid"]}, "head": {"choices": ["flatten"]}}
 # Parameters that may be 0 (a plain network with no hidden Dense layer: the softmax reads the features).
 ZERO_ALLOWED = ("dense_layers",)
 TOP_LEVEL = ("image_sizes", "generators", "families")
@@ -156,25 +148,29 @@ def parse_space(data: Any, origin: str = "space") -> SearchSpace:
                            lambda v: v in GENERATORS)
     families_data = data["families"]
     if not isinstance(families_data, dict) or not families_data:
-        raise _fail(origin, "families", f"must map at least one of {', '.join(FAMILIES)} to its parameters")
-    families: dict[str, dict[str, Parameter]] = {}
-    for family, params in families_data.items():
-        if family not in FAMILY_PARAMETERS:
-            raise _fail(origin, f"families.{capped(family)}", f"unknown family; allowed: {', '.join(FAMILIES)}")
-        allowed = FAMILY_PARAMETERS[family]
-        if not isinstance(params, dict):
-            raise _fail(origin, f"families.{family}", f"must map its parameters ({', '.join(allowed)})")
-        for name in params:
-            if name not in allowed:
-                raise _fail(origin, f"families.{family}.{capped(name)}", f"unknown parameter; {family} allows: {', '.join(allowed)}")
-        needed = [name for name in allowed if name not in OPTIONAL_PARAMETERS]
-        for name in needed:
-            if name not in params:
-                raise _fail(origin, f"families.{family}.{name}", f"is missing; {family} needs: {', '.join(needed)}")
-        families[family] = {name: _family_parameter(origin, f"families.{family}.{name}", name,
-                                                    params.get(name, OPTIONAL_PARAMETERS.get(name))) for name in allowed}
+        raise _fail(origin, "families", f"must map at least one of {', '.join(family_names())} to its parameters")
+    families = {name: _family_space(origin, name, params) for name, params in families_data.items()}
     learning_rate = _learning_rate(origin, data["learning_rate"]) if "learning_rate" in data else None
     return SearchSpace(sizes, generators, families, data, _budgets(origin, data.get("budgets") or {}), learning_rate)
+
+
+def _family_space(origin: str, name: str, params: Any) -> dict[str, Parameter]:
+    """One family's parameters; those it lets a space file omit take the family's default choices."""
+    if name not in family_names():
+        raise _fail(origin, f"families.{capped(name)}", f"unknown family; allowed: {', '.join(family_names())}")
+    declared = family(name)
+    allowed, needed = declared.parameters, declared.required()
+    if not isinstance(params, dict):
+        raise _fail(origin, f"families.{name}", f"must map its parameters ({', '.join(allowed)})")
+    for key in params:
+        if key not in allowed:
+            raise _fail(origin, f"families.{name}.{capped(key)}", f"unknown parameter; {name} allows: {', '.join(allowed)}")
+    for key in needed:
+        if key not in params:
+            raise _fail(origin, f"families.{name}.{key}", f"is missing; {name} needs: {', '.join(needed)}")
+    return {key: _family_parameter(origin, f"families.{name}.{key}", key,
+                                   params[key] if key in params else {"choices": list(declared.optional[key])})
+            for key in allowed}
 
 
 def _family_parameter(origin: str, key: str, name: str, value: Any) -> Parameter:

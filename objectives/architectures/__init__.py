@@ -3,41 +3,48 @@
 Every model takes ``(size, size, 3)`` images already rescaled by the input contract, optionally
 standardises them featurewise (generators 3 and 4), and ends in a softmax over the classes in the
 dataset's sorted class order.
+
+Importing the family modules here registers them (``objectives.architectures.registry``) whichever module
+of the package is imported first; Keras loads only when a model is built, so the search space can be
+checked without it.
 """
 
 from __future__ import annotations
 
-import keras
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from objectives.architectures.mobilenet import mobilenet_body
-from objectives.architectures.mobilenetv2 import mobilenetv2_body
-from objectives.architectures.plain import check_plain, plain_body
-from objectives.architectures.shufflenet import shufflenet_body
+from objectives.architectures.registry import family
 from objectives.config import ArchitectureConfig
 from objectives.errors import InfeasibleConfiguration
-from objectives.standardization import FeaturewiseStandardization
+
+if TYPE_CHECKING:
+    import keras
 
 __all__ = ["InfeasibleConfiguration", "build_model", "check_feasible"]
 
-_BODIES = {
-    "plain": plain_body,
-    "mobilenet": mobilenet_body,
-    "mobilenetv2": mobilenetv2_body,
-    "shufflenet": shufflenet_body,
-}
+# Each registers its family on import, in the order errors and plots list them.
+FAMILY_MODULES = ("plain", "mobilenet", "mobilenetv2", "shufflenet")
+for _module in FAMILY_MODULES:
+    import_module(f"{__name__}.{_module}")
 
 
 def check_feasible(architecture: ArchitectureConfig, image_size: int) -> None:
     """Raise ``InfeasibleConfiguration`` before any training if the network cannot be built at this size."""
-    if architecture.family == "plain":
-        check_plain(architecture, image_size)  # the other families pad, so every size works
+    check = family(architecture.family).check
+    if check is not None:
+        check(architecture, image_size)
 
 
 def build_model(architecture: ArchitectureConfig, image_size: int, num_classes: int, standardize: bool) -> keras.Model:
+    import keras
+
+    from objectives.standardization import FeaturewiseStandardization
+
     check_feasible(architecture, image_size)
     inputs = keras.Input(shape=(image_size, image_size, 3), name="image")
     x = FeaturewiseStandardization(name="featurewise_standardization")(inputs) if standardize else inputs
-    x = _BODIES[architecture.family](x, architecture)
+    x = family(architecture.family).body(x, architecture)
     for i, units in enumerate(architecture.neurons):
         x = keras.layers.Dense(units, activation="relu", name=f"dense_{i + 1}")(x)
     outputs = keras.layers.Dense(num_classes, activation="softmax", name="probabilities")(x)

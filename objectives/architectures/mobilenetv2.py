@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import keras
+from typing import Any
 
-from objectives.architectures.blocks import conv_bn, depthwise_bn, pooled_head
+from objectives.architectures.blocks import conv_bn, depthwise_bn, doubling_filters, pooled_head
+from objectives.architectures.registry import Family, register_family
 from objectives.config import ArchitectureConfig
+
+
+def configure_mobilenetv2(values: dict[str, Any]) -> ArchitectureConfig:
+    return ArchitectureConfig("mobilenetv2", doubling_filters(values), (values["neurons"],), expansion=values["expansion"])
 
 
 def inverted_residual(x, filters: int, expansion: int, strides: int, name: str):
     """Expand (1x1, ReLU6), filter (depthwise 3x3, ReLU6), project back linearly; add the input when shapes match."""
+    import keras
+
     inputs = x
     y = conv_bn(x, x.shape[-1] * expansion, 1, 1, f"{name}_expand", activation="relu6") if expansion > 1 else x
     y = depthwise_bn(y, strides, name, activation="relu6")
@@ -26,3 +33,14 @@ def mobilenetv2_body(x, architecture: ArchitectureConfig):
         x = inverted_residual(x, filters, architecture.expansion, 2, f"stage{i + 1}a")
         x = inverted_residual(x, filters, architecture.expansion, 1, f"stage{i + 1}b")
     return pooled_head(x)
+
+
+register_family(Family(
+    name="mobilenetv2",
+    parameters=("filters", "blocks", "expansion", "neurons"),
+    configure=configure_mobilenetv2,
+    body=mobilenetv2_body,
+    colour="#2ca02c",
+    settings=("expansion",),
+    label=lambda architecture: f"x{architecture.expansion}",
+))

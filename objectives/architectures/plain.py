@@ -10,11 +10,27 @@ reached 0.968 CV accuracy.
 
 from __future__ import annotations
 
-import keras
+from typing import Any
 
 from objectives.architectures.blocks import pooled_head
+from objectives.architectures.registry import Family, register_family
 from objectives.config import ArchitectureConfig
 from objectives.errors import InfeasibleConfiguration
+
+PAPER_OPTIONS = ("valid", "flatten")  # padding and head of the paper's own models
+
+
+def configure_plain(values: dict[str, Any]) -> ArchitectureConfig:
+    """``dense_layers`` 0 has no hidden layer: ``neurons`` is then sampled but unused (the samplers need a
+    fixed set of names per family)."""
+    return ArchitectureConfig("plain", (values["filters"],) * values["conv_blocks"],
+                              (values["neurons"],) * values["dense_layers"], padding=values["padding"], head=values["head"])
+
+
+def plain_options(architecture: ArchitectureConfig) -> str:
+    """The options that differ from the paper's valid padding and Flatten ("same/flatten"), or ""."""
+    options = (architecture.padding, architecture.head)
+    return "" if options == PAPER_OPTIONS else "/".join(options)
 
 
 def check_plain(architecture: ArchitectureConfig, image_size: int) -> None:
@@ -30,7 +46,23 @@ def check_plain(architecture: ArchitectureConfig, image_size: int) -> None:
 
 
 def plain_body(x, architecture: ArchitectureConfig):
+    import keras
+
     for i, filters in enumerate(architecture.filters):
         x = keras.layers.Conv2D(filters, 3, padding=architecture.padding, activation="relu", name=f"conv_{i + 1}")(x)
         x = keras.layers.MaxPooling2D(2, name=f"pool_{i + 1}")(x)
     return pooled_head(x) if architecture.head == "average" else keras.layers.Flatten(name="flatten")(x)
+
+
+register_family(Family(
+    name="plain",
+    parameters=("conv_blocks", "filters", "dense_layers", "neurons", "padding", "head"),
+    configure=configure_plain,
+    body=plain_body,
+    colour="#1f77b4",
+    # a space file written before the options searches the paper's models only
+    optional={"padding": (PAPER_OPTIONS[0],), "head": (PAPER_OPTIONS[1],)},
+    settings=("padding", "head"),
+    label=plain_options,
+    check=check_plain,
+))

@@ -30,8 +30,6 @@ def front_rows(study: optuna.Study) -> list[dict]:
 
 
 def _family(arch: dict) -> str | None:
-    """The family, with the plain options that differ from the paper's (``ArchitectureConfig.options``)."""
-    if arch.get("family") != "plain":
-        return arch.get("family")
-    options = ArchitectureConfig(**arch).options  # a trial recorded before the options existed: the paper's
-    return f"plain {options}" if options else "plain"
+    """The family and what sets the network apart within it, as trial descriptions show it
+    (``ArchitectureConfig.label``); None for a trial recorded without its configuration."""
+    return ArchitectureConfig(**arch).label if arch else None

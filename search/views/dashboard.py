@@ -14,6 +14,8 @@ from optuna.artifacts import FileSystemArtifactStore, upload_artifact
 from optuna.trial import FrozenTrial, TrialState
 from optuna_dashboard import save_note
 
+from objectives.architectures.registry import family
+from objectives.config import ArchitectureConfig
 from search.study.trial_record import stop_reason
 from search.views.plots import confusion_matrix_plot, learning_curves_plot
 from search.views.tables import exported_comparison
@@ -48,17 +50,19 @@ def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None) -> str:
                   f"| generator | G{config['generator']} |", f"| filters | {arch['filters']} |",
                   f"| neurons | {arch['neurons']} |"]
         lines.append(f"| peak learning rate | {config['training']['learning_rate']:.4g} |")
-        if arch["family"] == "plain":
-            lines += [f"| padding | {arch.get('padding', 'valid')} |", f"| head | {arch.get('head', 'flatten')} |"]
-        if arch["family"] == "mobilenetv2":
-            lines.append(f"| expansion | {arch['expansion']} |")
-        if arch["family"] == "shufflenet":
-            lines.append(f"| groups | {arch['groups']} |")
+        lines += _family_settings(arch)
     if export:
         lines += ["", "### Exported: accuracy on the held-out test split, sizes, LiteRT latency (1 thread)", "",
                   "| " + " | ".join(export) + " |", "|" + "---|" * len(export), "| " + " | ".join(export.values()) + " |",
                   "", f"Confusion matrix: study artifact `trial-{trial.number}_confusion_matrix.png`."]
     return "\n".join(lines)
+
+
+def _family_settings(arch: dict) -> list[str]:
+    """Table rows for the settings only this trial's family reads (a trial recorded before a setting
+    existed shows its default)."""
+    architecture = ArchitectureConfig(**arch)
+    return [f"| {name} | {getattr(architecture, name)} |" for name in family(architecture.family).settings]
 
 
 def upload_learning_curves(trial: optuna.Trial, artifact_dir: Path) -> None:

@@ -10,9 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from objectives.architectures.registry import families  # noqa: E402
 from search.views.tables import TrialRow  # noqa: E402
-
-FAMILY_COLOURS = {"plain": "#1f77b4", "mobilenet": "#ff7f0e", "mobilenetv2": "#2ca02c", "shufflenet": "#d62728"}
 
 
 def _save(figure, path: Path, tight: bool = True) -> Path:
@@ -27,10 +26,11 @@ def _save(figure, path: Path, tight: bool = True) -> Path:
 def pareto_plot(rows: list[TrialRow], path: Path, title: str) -> Path:
     """Accuracy against parameters (log scale), every complete trial by family, the front as a step line."""
     figure, axes = plt.subplots(figsize=(7.5, 4.8))
-    for family, colour in FAMILY_COLOURS.items():
-        mine = [r for r in rows if r.family == family]
+    for family in families():
+        mine = [r for r in rows if r.family == family.name]
         if mine:
-            axes.scatter([r.params for r in mine], [r.accuracy for r in mine], c=colour, alpha=0.55, s=28, label=family)
+            axes.scatter([r.params for r in mine], [r.accuracy for r in mine], c=family.colour, alpha=0.55, s=28,
+                         label=family.name)
     front = sorted((r for r in rows if r.on_front), key=lambda r: r.params)
     if front:
         axes.step([r.params for r in front], [r.accuracy for r in front], where="post", c="black", lw=1, label="Pareto front")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import objectives.training as training
-from objectives.architectures import build_model
+from objectives.architectures import build_model, registry
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.dataset import scan_image_folder
 from objectives.errors import InfeasibleConfiguration
@@ -19,7 +19,6 @@ from objectives.training import (
     standardizer_of,
 )
 from spaces.space import load_space
-from spaces.suggest import ARCHITECTURES
 
 
 @pytest.fixture
@@ -126,7 +125,7 @@ def test_each_family_builds_and_trains_at_the_smallest_and_largest_default_size(
     largest = {name: (p.choices[-1] if hasattr(p, "choices") else p.high) for name, p in parameters.items()}
     if family == "plain":
         largest["conv_blocks"] = 3  # 4 blocks are (correctly) infeasible at the smallest size
-    architecture = ARCHITECTURES[family](largest)
+    architecture = registry.family(family).configure(largest)
     folds = stratified_folds(labels, ("0", "1", "2", "3"), 2, 0)
     for size in (min(space.image_sizes), max(space.image_sizes)):
         config = TrialConfig(size, 4, architecture, TrainingConfig(epochs=2, folds=2))
@@ -182,7 +181,8 @@ def test_each_family_learns_at_its_smallest_default_size_on_small_data(family, d
     folder = scan_image_folder(digits_subset(digits_root, tmp_path / "d", per_class=40, classes=4))
     smallest = {name: (p.choices[0] if hasattr(p, "choices") else p.low) for name, p in load_space().families[family].items()}
     smallest.update(padding="same", dense_layers=0) if family == "plain" else None
-    config = TrialConfig(8, 1, ARCHITECTURES[family](smallest), TrainingConfig(epochs=30, folds=2, learning_rate=0.02))
+    architecture = registry.family(family).configure(smallest)
+    config = TrialConfig(8, 1, architecture, TrainingConfig(epochs=30, folds=2, learning_rate=0.02))
     result = cross_validate(config, SizeCache(tmp_path / "c", folder).load(8), folder.labels, 4,
                             stratified_folds(folder.labels, folder.class_names, 2, 0))
     assert result.mean_accuracy > 0.7, (result.params, result.accuracies)  # chance is 0.25

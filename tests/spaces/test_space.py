@@ -2,16 +2,10 @@ import optuna
 import pytest
 import yaml
 
+from objectives.architectures import registry
 from objectives.config import TrainingConfig
 from objectives.errors import SpaceError
-from spaces.space import (
-    DEFAULT_SPACE,
-    FAMILY_PARAMETERS,
-    FloatRange,
-    load_space,
-    parse_space,
-    with_budgets,
-)
+from spaces.space import DEFAULT_SPACE, FloatRange, load_space, parse_space, with_budgets
 from spaces.suggest import suggest_config
 
 
@@ -21,7 +15,7 @@ def _default() -> dict:
 
 def test_default_space_loads_all_families_and_generators():
     space = load_space()
-    assert set(space.families) == set(FAMILY_PARAMETERS)
+    assert set(space.families) == set(registry.family_names())
     assert space.generators == (1, 2, 3, 4)
     assert space.sizes_from_data and space.learning_rate == FloatRange(0.002, 0.03, log=True)
 
@@ -116,7 +110,7 @@ def test_an_error_quotes_at_most_a_line_of_a_huge_value():
     assert len(str(refused.value)) < 250
 
 
-@pytest.mark.parametrize("family", sorted(FAMILY_PARAMETERS))
+@pytest.mark.parametrize("family", registry.family_names())
 def test_a_trial_becomes_a_typed_configuration(family):
     data = _default()
     data["families"] = {family: data["families"][family]}
@@ -127,7 +121,7 @@ def test_a_trial_becomes_a_typed_configuration(family):
     assert config.architecture.family == family
     assert config.image_size in space.image_sizes and config.generator in space.generators
     assert set(trial.params) == ({"image_size", "generator", "family", "learning_rate"}
-                                 | {f"{family}.{p}" for p in FAMILY_PARAMETERS[family]})
+                                 | {f"{family}.{p}" for p in registry.family(family).parameters})
     assert config.training.epochs == 3 and config.training.learning_rate == trial.params["learning_rate"]
     assert 0.002 <= config.training.learning_rate <= 0.03
     if family in ("mobilenetv2", "shufflenet"):
