@@ -10,10 +10,11 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from bench.measure import finished, wall_steps
+from search.study.trial_record import TrialAttr
 
 
 def spent(study: optuna.Study) -> int:
-    return sum(int(t.user_attrs.get("epoch_images", 0)) for t in study.get_trials(deepcopy=False))
+    return sum(int(t.user_attrs.get(TrialAttr.EPOCH_IMAGES, 0)) for t in study.get_trials(deepcopy=False))
 
 
 def wall_spent(study: optuna.Study) -> float:

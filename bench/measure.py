@@ -15,6 +15,7 @@ from optuna.trial import FrozenTrial, TrialState
 from bench.cpu_clock import cpu_seconds
 from bench.hypervolume import Reference, hypervolume
 from search.early_stopping import dominating, optimistic_bound
+from search.study.trial_record import FINISHED, TrialAttr
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,7 @@ class CurvePoint:
 
 
 def finished(study: optuna.Study) -> list[FrozenTrial]:
-    states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
-    return sorted(study.get_trials(deepcopy=False, states=states), key=lambda t: t.datetime_complete)
+    return sorted(study.get_trials(deepcopy=False, states=FINISHED), key=lambda t: t.datetime_complete)
 
 
 def wall_steps(trials: list[FrozenTrial]) -> list[float]:
@@ -38,7 +38,7 @@ def wall_steps(trials: list[FrozenTrial]) -> list[float]:
     for trial in trials:
         since_previous = (trial.datetime_complete - previous).total_seconds() if previous else float("inf")
         own = (trial.datetime_complete - trial.datetime_start).total_seconds()
-        if trial.state == TrialState.FAIL and "fail_reason" not in trial.user_attrs:
+        if trial.state == TrialState.FAIL and TrialAttr.FAIL_REASON not in trial.user_attrs:
             # Left RUNNING by a killed process and failed when the study resumed: its start-to-end spans the
             # outage, and the seconds it really ran died with the process. Count none.
             steps.append(0.0)
@@ -54,7 +54,7 @@ def curve(study: optuna.Study, reference: Reference) -> list[CurvePoint]:
     trials = finished(study)
     clock = cpu_seconds(study)
     for trial, step in zip(trials, wall_steps(trials)):
-        spent += int(trial.user_attrs.get("epoch_images", 0))
+        spent += int(trial.user_attrs.get(TrialAttr.EPOCH_IMAGES, 0))
         wall += step
         cpu += clock.get(trial.number, step)
         if trial.state == TrialState.COMPLETE:
@@ -119,8 +119,9 @@ class Overhead:
 
 def overhead(study: optuna.Study) -> Overhead:
     trials = finished(study)
-    fit = sum(float(t.user_attrs.get("fit_seconds", 0.0)) for t in trials)
-    folds = sum(float(t.user_attrs.get("training_seconds", t.user_attrs.get("fit_seconds", 0.0))) for t in trials)
+    fit = sum(float(t.user_attrs.get(TrialAttr.FIT_SECONDS, 0.0)) for t in trials)
+    folds = sum(float(t.user_attrs.get(TrialAttr.TRAINING_SECONDS, t.user_attrs.get(TrialAttr.FIT_SECONDS, 0.0)))
+                for t in trials)
     return Overhead(sum(wall_steps(trials)), fit, folds - fit)
 
 
@@ -146,8 +147,8 @@ def replay_early_stopping(study: optuna.Study, reference: Reference, margin: flo
     for trial in finished(study):
         if trial.state != TrialState.COMPLETE:
             continue
-        folds = trial.user_attrs["fold_accuracies"]
-        per_fold = int(trial.user_attrs["epoch_images"]) // len(folds)
+        folds = trial.user_attrs[TrialAttr.FOLD_ACCURACIES]
+        per_fold = int(trial.user_attrs[TrialAttr.EPOCH_IMAGES]) // len(folds)
         total += per_fold * len(folds)
         point = (trial.values[0], int(trial.values[1]))
         everything.append(point)

@@ -30,6 +30,7 @@ from objectives.training import predict
 from search.study.exports import DEFAULT_AUTHOR, DEFAULT_EXPORTS, ExportFiles, ExportSummary, sha256
 from search.study.record import StudyRecord
 from search.study.storage import open_study
+from search.study.trial_record import TrialAttr, config_dict, description, trial_config
 from search.views.dashboard import default_artifact_dir, publish_export
 
 
@@ -51,7 +52,7 @@ def _description(study: str, trial: optuna.trial.FrozenTrial, config: TrialConfi
                  class_names: list[str], author: str, when: datetime) -> ModelDescription:
     size = config.image_size
     text = (f"{config.describe()} ({variant}). CV accuracy {trial.values[0]:.3f} ± "
-            f"{trial.user_attrs.get('cv_accuracy_std', 0.0):.3f}. Input {size}x{size} RGB, "
+            f"{trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD, 0.0):.3f}. Input {size}x{size} RGB, "
             f"(pixel - {INPUT_NORMALISATION.mean:g}) / {INPUT_NORMALISATION.std:g}. "
             f"{len(class_names)} classes: {', '.join(class_names)}.")
     return ModelDescription(name=f"{study} trial {trial.number} {variant}",
@@ -85,7 +86,7 @@ class _Exported:
 def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.FrozenTrial, data: PreparedData,
                  settings: ExportSettings, files: ExportFiles, final: Path) -> _Exported:
     """Every file of the export written into ``files``' folder (its staging copy); the summary names ``final``."""
-    config = TrialConfig.from_dict(trial.user_attrs["config"])
+    config = trial_config(trial)
     class_names = list(record.class_names)
     when = datetime.now(timezone.utc)
 
@@ -112,8 +113,8 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
                         {"float32": float32.accuracy, "int8": int8.accuracy})
 
     summary = ExportSummary(
-        trial=trial.number, description=config.describe(), config=trial.user_attrs["config"],
-        cv_accuracy=float(trial.values[0]), cv_accuracy_std=float(trial.user_attrs.get("cv_accuracy_std", 0.0)),
+        trial=trial.number, description=config.describe(), config=config_dict(trial),
+        cv_accuracy=float(trial.values[0]), cv_accuracy_std=float(trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD, 0.0)),
         params=int(trial.values[1]), image_size=config.image_size,
         normalisation={"mean": INPUT_NORMALISATION.mean, "std": INPUT_NORMALISATION.std},
         class_names=class_names, test_images=len(test_paths), keras_accuracy=keras_accuracy,
@@ -154,12 +155,12 @@ def export_front(settings: ExportSettings) -> list[ExportSummary]:
         print(f"study {settings.study!r} has no completed trial yet: nothing to export")
         return []
     data = study_data(settings.study, record, settings.cache_root,
-                      sorted({TrialConfig.from_dict(t.user_attrs["config"]).image_size for t in trials}))
+                      sorted({trial_config(t).image_size for t in trials}))
     summaries = []
     for trial in trials:
         summary = reusable_summary(study, trial, settings.exports_root)
         if summary is None:
-            print(f"exporting trial {trial.number}: {trial.user_attrs.get('description', '')}", flush=True)
+            print(f"exporting trial {trial.number}: {description(trial)}", flush=True)
             summary = export_trial(study, record, trial, data, settings)
         else:
             print(f"trial {trial.number}: already exported in {summary.folder}")
@@ -173,7 +174,7 @@ def reusable_summary(study: optuna.Study, trial: optuna.trial.FrozenTrial, expor
     """The trial's stored export if its files are still exactly the ones measured."""
     summary = ExportSummary.load(study, trial.number)
     files = ExportFiles.of(exports_root, study.study_name, trial.number)
-    if summary is None or summary.config != trial.user_attrs.get("config") or not summary.files_intact(files):
+    if summary is None or summary.config != config_dict(trial) or not summary.files_intact(files):
         return None
     return summary
 

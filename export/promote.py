@@ -22,11 +22,11 @@ from export.front_export import ExportSettings, export_trial, reusable_summary
 from export.refit import study_data
 from export.registry import log_file, register_build
 from export.task_library import TaskLibraryCheck, check_models, task_library_python
-from objectives.config import TrialConfig
 from objectives.errors import ExportError, StudyError
 from search.study.exports import DEFAULT_BUILDS, ExportFiles, ExportSummary
 from search.study.record import StudyRecord
 from search.study.storage import check_study_name, open_study
+from search.study.trial_record import stop_reason, trial_config
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def chosen_trial(study: optuna.Study, number: int, force: bool) -> optuna.trial.
         raise StudyError(f"study {study.study_name!r} has no trial {number} (it has {len(trials)} trials); {listing}")
     trial = match[0]
     if trial.state != TrialState.COMPLETE:
-        reason = trial.user_attrs.get("fail_reason") or trial.system_attrs.get("fail_reason") or ""
+        reason = stop_reason(trial)
         raise StudyError(f"trial {number} of study {study.study_name!r} is {trial.state.name}"
                          f"{f' ({reason})' if reason else ''}; only a COMPLETE trial has a model to promote; {listing}")
     if number not in front:
@@ -69,7 +69,7 @@ def promote(settings: PromoteSettings) -> Path:
     summary = reusable_summary(study, trial, settings.export.exports_root)
     if summary is None:
         print(f"trial {trial.number} has no intact export yet: exporting it now", flush=True)
-        size = TrialConfig.from_dict(trial.user_attrs["config"]).image_size
+        size = trial_config(trial).image_size
         summary = export_trial(study, record, trial, study_data(name, record, settings.export.cache_root, [size]),
                                settings.export)
     if not summary.float32_matches_keras:

@@ -16,7 +16,7 @@ import optuna
 from optuna.trial import TrialState
 
 from objectives.training import CrossValidationResult, FoldResult
-from search.study.trial_record import record_progress
+from search.study.trial_record import record_out_of_reach
 
 DEFAULT_MARGIN = 0.1  # accuracy points a later fold may still beat the best fold so far by
 CERTAIN = 1.0  # with this margin the bound is never wrong
@@ -50,10 +50,7 @@ class FoldPruner:
         bound = optimistic_bound(result.accuracies, self.folds, self.margin)
         better = dominating(self.front, bound, result.params)
         if better is not None:
-            record_progress(self.trial, result)
-            self.trial.set_user_attr("pruned_bound", bound)
-            self.trial.set_user_attr("pruned_after_fold", len(result.folds))
             reason = (f"after fold {len(result.folds)} of {self.folds}, at most {bound:.3f} mean accuracy with "
                       f"{result.params:,} parameters; front already has {better[0]:.3f} with {better[1]:,}")
-            self.trial.set_user_attr("pruned_reason", reason)
+            record_out_of_reach(self.trial, result, bound, reason)
             raise optuna.TrialPruned(reason)

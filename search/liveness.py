@@ -17,17 +17,16 @@ from optuna.trial import FrozenTrial, TrialState
 
 from objectives.processes import boot_id, host_name, is_alive, this_process
 from search.study.storage import MAX_RETRY, heartbeat_timing, journal_path
-
-OWNER_ATTR = "worker"  # system attribute: {"host", "boot", "pid", "started"} of the process running the trial
+from search.study.trial_record import SystemAttr
 
 
 def record_owner(trial: optuna.Trial) -> None:
     """Store which process runs ``trial`` (called as the trial starts)."""
-    trial.storage.set_trial_system_attr(trial._trial_id, OWNER_ATTR, this_process())
+    trial.storage.set_trial_system_attr(trial._trial_id, SystemAttr.WORKER, this_process())
 
 
 def _ours_and_dead(trial: FrozenTrial) -> bool:
-    owner = trial.system_attrs.get(OWNER_ATTR)
+    owner = trial.system_attrs.get(SystemAttr.WORKER)
     if not isinstance(owner, dict) or owner.get("host") != host_name() or owner.get("boot") != boot_id():
         return False
     return not is_alive(int(owner["pid"]), owner.get("started"))
@@ -48,7 +47,7 @@ def reclaim_dead_trials(study: optuna.Study, storage_url: str) -> list[str]:
     """Fail and re-queue RUNNING trials of dead local processes; one line per trial about what happens."""
     lines = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        owner = trial.system_attrs.get(OWNER_ATTR) or {}
+        owner = trial.system_attrs.get(SystemAttr.WORKER) or {}
         if _ours_and_dead(trial):
             if _fail_and_requeue(study, trial):
                 lines.append(f"trial {trial.number} was left RUNNING by process {owner['pid']}, which is gone: "

@@ -21,7 +21,7 @@ from objectives.prepared import PreparedData
 from objectives.tflite.probe import measure_int8
 from objectives.training import CrossValidationResult, cross_validate
 from search.early_stopping import FoldPruner
-from search.study.trial_record import record_result
+from search.study.trial_record import SystemAttr, TrialAttr, record_failure, record_pruned, record_result, record_start
 from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
 
@@ -51,27 +51,26 @@ class Objective:
         int8 = None
         if budgets.needs_int8_model and not budgets.violations(result.params):
             int8 = measure_int8(model, self.data.search_images(config.image_size), config.training.seed)
-            trial.set_user_attr("int8_untrained", {"kb": round(int8.kb, 2), "latency_ms": round(int8.latency_ms, 4)})
+            trial.set_user_attr(TrialAttr.INT8_UNTRAINED,
+                                {"kb": round(int8.kb, 2), "latency_ms": round(int8.latency_ms, 4)})
         constraints = budgets.constraints(result.params, int8)
         if not constraints:
             return
         for key, value in constraints.items():
             trial.set_constraint(key, value)
         # optuna-dashboard 0.21 ignores set_constraint and reads feasibility only from this older system attribute
-        trial.storage.set_trial_system_attr(trial._trial_id, "constraints", list(constraints.values()))
+        trial.storage.set_trial_system_attr(trial._trial_id, SystemAttr.CONSTRAINTS, list(constraints.values()))
         violations = budgets.violations(result.params, int8)
         if violations:
-            trial.set_user_attr("params", result.params)
-            trial.set_user_attr("pruned_reason", "over budget before training: " + "; ".join(violations))
-            raise optuna.TrialPruned(trial.user_attrs["pruned_reason"])
+            trial.set_user_attr(TrialAttr.PARAMS, result.params)
+            reason = "over budget before training: " + "; ".join(violations)
+            record_pruned(trial, reason)
+            raise optuna.TrialPruned(reason)
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, int]:
         started = time.perf_counter()
         config = suggest_config(trial, self.space, self.training)
-        trial.set_user_attr("config", config.to_dict())
-        trial.set_user_attr("description", config.describe())
-        trial.set_user_attr("image_size", config.image_size)
-        trial.set_user_attr("epochs", config.training.epochs)
+        record_start(trial, config)
         try:
             check_feasible(config.architecture, config.image_size)
             pruner = FoldPruner(trial.study, trial, len(self.folds)) if self.early_stopping else None
@@ -79,12 +78,12 @@ class Objective:
                                     len(self.data.class_names), self.folds, on_fold=pruner,
                                     on_built=lambda model, built: self.check_budgets(trial, config, model, built))
         except TRIAL_FAILURES as error:
-            trial.set_user_attr("fail_reason", f"{error.__class__.__name__}: {error}")
+            record_failure(trial, error)
             raise
         finally:
             keras.backend.clear_session()  # a long study would otherwise keep every trial's graph
         record_result(trial, result)
-        trial.set_user_attr("trial_seconds", round(time.perf_counter() - started, 3))
+        trial.set_user_attr(TrialAttr.TRIAL_SECONDS, round(time.perf_counter() - started, 3))
         if self.on_trained is not None:
             self.on_trained(trial)
         return result.mean_accuracy, result.params

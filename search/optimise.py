@@ -20,7 +20,7 @@ from search.local_workers import LocalWorkers, TrialWatcher
 from search.signals import TrialGate
 from search.study.front import front_rows
 from search.study.storage import MAX_RETRY, shown
-from search.study.trial_record import FINISHED, stop_reason
+from search.study.trial_record import FINISHED, TrialAttr, description, retry_of, stop_reason
 from search.tracking.thread import TrackingThread
 from search.views.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.views.tables import format_front
@@ -44,11 +44,11 @@ class TrialBudget:
     def taken(self, study: optuna.Study) -> int:
         """Trials that ran or run, a retry sharing its place with the trial it re-runs."""
         trials = study.get_trials(deepcopy=False, states=FINISHED + (TrialState.RUNNING,))
-        return len(trials) - sum("failed_trial" in t.system_attrs for t in trials)
+        return len(trials) - sum(retry_of(t) is not None for t in trials)
 
     def reached(self, study: optuna.Study) -> bool:
         waiting = study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
-        retries = [t for t in waiting if "failed_trial" in t.system_attrs]
+        retries = [t for t in waiting if retry_of(t) is not None]
         return not retries and self.taken(study) >= self.budget
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
@@ -58,12 +58,13 @@ class TrialBudget:
 
 def _report_trial(study: optuna.Study, trial: FrozenTrial) -> None:
     """One line per finished trial, printed above the progress bar."""
-    what = trial.user_attrs.get("description", "")
-    if "failed_trial" in trial.system_attrs:
-        what += f" (retry of trial {trial.system_attrs['failed_trial']})"
+    what, original = description(trial), retry_of(trial)
+    if original is not None:
+        what += f" (retry of trial {original})"
     if trial.state == TrialState.COMPLETE:
-        tqdm.write(f"trial {trial.number:>3}  {what}: cv {trial.values[0]:.3f} ± {trial.user_attrs['cv_accuracy_std']:.3f}, "
-                   f"{int(trial.values[1]):,} params, {trial.user_attrs['trial_seconds']:.1f} s")
+        attrs = trial.user_attrs
+        tqdm.write(f"trial {trial.number:>3}  {what}: cv {trial.values[0]:.3f} ± {attrs[TrialAttr.CV_ACCURACY_STD]:.3f}, "
+                   f"{int(trial.values[1]):,} params, {attrs[TrialAttr.TRIAL_SECONDS]:.1f} s")
     else:
         tqdm.write(f"trial {trial.number:>3}  {what}: {trial.state.name} {stop_reason(trial)}")
 

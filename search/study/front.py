@@ -5,13 +5,14 @@ from __future__ import annotations
 import optuna
 
 from objectives.config import ArchitectureConfig
+from search.study.trial_record import TrialAttr, config_dict
 
 
 def front_rows(study: optuna.Study) -> list[dict]:
     """One row per feasible Pareto-optimal trial, smallest model first."""
     rows = []
     for trial in sorted(study.best_trials, key=lambda t: (t.values[1], -t.values[0])):
-        config = trial.user_attrs.get("config", {})
+        config = config_dict(trial)
         arch = config.get("architecture", {})
         rows.append({
             "trial": trial.number,
@@ -22,9 +23,9 @@ def front_rows(study: optuna.Study) -> list[dict]:
             "neurons": arch.get("neurons"),
             "learning_rate": config.get("training", {}).get("learning_rate"),
             "cv_accuracy": trial.values[0],
-            "cv_accuracy_std": trial.user_attrs.get("cv_accuracy_std"),
+            "cv_accuracy_std": trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD),
             "params": int(trial.values[1]),
-            "training_seconds": trial.user_attrs.get("training_seconds"),
+            "training_seconds": trial.user_attrs.get(TrialAttr.TRAINING_SECONDS),
         })
     return rows
 

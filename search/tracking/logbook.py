@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from objectives.errors import TrackingError
 from search.study.record import StudyRecord
 from search.study.storage import masked
+from search.study.trial_record import TrialAttr, config_dict, description, retry_of, stop_reason
 from search.tracking.settings import (
     PARENT_TAG,
     STORAGE_TAG,
@@ -45,6 +46,9 @@ RETRY_TAG = "optuna.retry_of"  # the failed trial a heartbeat retry re-runs
 REASON_TAG = "optuna.fail_reason"
 NOTE_TAG = "mlflow.note.content"  # shown as the run's description in the MLflow UI
 PARENT_RUN_TAG = "mlflow.parentRunId"  # what nests a run under another in the MLflow UI
+# Logged as metrics under their attribute names (step 0)
+METRIC_ATTRS = (TrialAttr.CV_ACCURACY_STD, TrialAttr.PARAMS, TrialAttr.TRAINING_SECONDS, TrialAttr.BUILD_SECONDS,
+                TrialAttr.TRIAL_SECONDS, TrialAttr.EPOCHS, TrialAttr.FIT_SECONDS, TrialAttr.EPOCH_IMAGES)
 
 
 @dataclass(frozen=True)
@@ -80,22 +84,18 @@ def _flat(prefix: str, value: Any) -> dict[str, str]:
 
 def trial_params(trial: FrozenTrial) -> dict[str, str]:
     """Every parameter of the trial's configuration (as stored by the objective, never Optuna's raw params)."""
-    return _flat("", trial.user_attrs.get("config", {}))
+    return _flat("", config_dict(trial))
 
 
 def trial_metrics(trial: FrozenTrial) -> list[Metric]:
     """The trial's results; steps are fold numbers (from 0) for fold accuracy and epochs (from 1) for curves."""
     attrs, stamp = trial.user_attrs, _ms(trial.datetime_complete or trial.datetime_start) or 0
-    metrics = [Metric(name, float(attrs[key]), stamp, 0) for name, key in (
-        ("cv_accuracy_std", "cv_accuracy_std"), ("params", "params"), ("training_seconds", "training_seconds"),
-        ("build_seconds", "build_seconds"), ("trial_seconds", "trial_seconds"), ("epochs", "epochs"),
-        ("fit_seconds", "fit_seconds"), ("epoch_images", "epoch_images"),
-    ) if attrs.get(key) is not None]
+    metrics = [Metric(key, float(attrs[key]), stamp, 0) for key in METRIC_ATTRS if attrs.get(key) is not None]
     if trial.state == TrialState.COMPLETE:
         metrics.append(Metric("cv_accuracy", float(trial.values[0]), stamp, 0))
     metrics += [Metric("fold_accuracy", float(acc), stamp, fold)
-                for fold, acc in enumerate(attrs.get("fold_accuracies", []))]
-    for fold, curves in enumerate(attrs.get("learning_curves", [])):
+                for fold, acc in enumerate(attrs.get(TrialAttr.FOLD_ACCURACIES, []))]
+    for fold, curves in enumerate(attrs.get(TrialAttr.LEARNING_CURVES, [])):
         epochs = curves.get("epoch") or range(1, len(curves.get("loss", [])) + 1)  # trials of older runs: every epoch
         metrics += [Metric(f"train_{name}/fold_{fold}", float(value), stamp, epoch)
                     for name, values in curves.items() if name != "epoch" for epoch, value in zip(epochs, values)]
@@ -104,14 +104,14 @@ def trial_metrics(trial: FrozenTrial) -> list[Metric]:
 
 def trial_tags(study: str, storage: str, parent_run_id: str, trial: FrozenTrial) -> dict[str, str]:
     """Keys (study, trial number, ``storage`` as ``storage_identity`` gives it), nesting, state and why it failed."""
-    reason = trial.user_attrs.get("fail_reason") or trial.system_attrs.get("fail_reason", "")
+    reason = stop_reason(trial) if trial.state == TrialState.FAIL else ""  # REASON_TAG: failures only, not pruning
     tags = {STUDY_TAG: study, TRIAL_TAG: str(trial.number), STORAGE_TAG: storage,
             STATE_TAG: trial.state.name, PARENT_RUN_TAG: parent_run_id,
-            NOTE_TAG: "\n\n".join(filter(None, [trial.user_attrs.get("description", ""), reason]))}
+            NOTE_TAG: "\n\n".join(filter(None, [description(trial), reason]))}
     if reason:
         tags[REASON_TAG] = reason
-    if trial.system_attrs.get("failed_trial") is not None:
-        tags[RETRY_TAG] = str(trial.system_attrs["failed_trial"])
+    if (original := retry_of(trial)) is not None:
+        tags[RETRY_TAG] = str(original)
     return {key: value[:MAX_TAG_VAL_LENGTH] for key, value in tags.items()}
 
 
@@ -225,8 +225,9 @@ class Logbook:
                               tags=[RunTag(k, v) for k, v in tags.items()])
         for start in range(room, len(metrics), MAX_ENTITIES_PER_BATCH):
             self.client.log_batch(run_id, metrics=metrics[start:start + MAX_ENTITIES_PER_BATCH])
-        if trial.user_attrs.get("model_summary"):
-            self.client.log_text(run_id, trial.user_attrs["model_summary"], "model_summary.txt")
+        summary = trial.user_attrs.get(TrialAttr.MODEL_SUMMARY)
+        if summary:
+            self.client.log_text(run_id, summary, "model_summary.txt")
         # Last: a run still RUNNING after a crash mid-way is seen as incomplete and rewritten by sync.
         self.client.set_terminated(run_id, RUN_STATUS[trial.state], end_time=_ms(trial.datetime_complete))
         return run_id

@@ -16,7 +16,7 @@ from optuna_dashboard import save_note
 
 from objectives.architectures.registry import family
 from objectives.config import ArchitectureConfig
-from search.study.trial_record import stop_reason
+from search.study.trial_record import TrialAttr, config_dict, description, stop_reason
 from search.views.plots import confusion_matrix_plot, learning_curves_plot
 from search.views.tables import exported_comparison
 
@@ -31,18 +31,19 @@ def default_artifact_dir(storage_url: str) -> Path:
 def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None) -> str:
     """The trial's configuration, folds, size and time (and its export comparison), in Markdown."""
     attrs = trial.user_attrs
-    lines = [f"## Trial {trial.number}: {attrs.get('description', '')}", ""]
+    lines = [f"## Trial {trial.number}: {description(trial)}", ""]
     if trial.state == TrialState.COMPLETE:
-        folds = ", ".join(f"{a:.3f}" for a in attrs.get("fold_accuracies", []))
+        accuracies = attrs.get(TrialAttr.FOLD_ACCURACIES, [])
+        folds = ", ".join(f"{a:.3f}" for a in accuracies)
         lines += [
-            f"- **CV accuracy**: {trial.values[0]:.4f} ± {attrs.get('cv_accuracy_std', 0):.4f} (folds: {folds})",
+            f"- **CV accuracy**: {trial.values[0]:.4f} ± {attrs.get(TrialAttr.CV_ACCURACY_STD, 0):.4f} (folds: {folds})",
             f"- **parameters**: {int(trial.values[1]):,}",
-            f"- **training**: {attrs.get('training_seconds', 0):.1f} s over {len(attrs.get('fold_accuracies', []))} folds "
-            f"of {attrs.get('epochs')} epochs (whole trial {attrs.get('trial_seconds', 0):.1f} s)",
+            f"- **training**: {attrs.get(TrialAttr.TRAINING_SECONDS, 0):.1f} s over {len(accuracies)} folds "
+            f"of {attrs.get(TrialAttr.EPOCHS)} epochs (whole trial {attrs.get(TrialAttr.TRIAL_SECONDS, 0):.1f} s)",
         ]
     else:
         lines.append(f"- **{trial.state.name}**: {stop_reason(trial) or 'no reason recorded'}")
-    config = attrs.get("config")
+    config = config_dict(trial)
     if config:
         arch = config["architecture"]
         lines += ["", "| setting | value |", "|---|---|",
@@ -67,13 +68,13 @@ def _family_settings(arch: dict) -> list[str]:
 
 def upload_learning_curves(trial: optuna.Trial, artifact_dir: Path) -> None:
     """Attach the per-fold learning curves to a running trial (Optuna refuses artifacts once it finished)."""
-    curves = trial.user_attrs.get("learning_curves")
+    curves = trial.user_attrs.get(TrialAttr.LEARNING_CURVES)
     if not curves:
         return
     artifact_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         path = learning_curves_plot(curves, Path(scratch) / f"learning_curves_trial_{trial.number}.png",
-                                    f"trial {trial.number}: {trial.user_attrs.get('description', '')}")
+                                    f"trial {trial.number}: {description(trial)}")
         upload_artifact(artifact_store=FileSystemArtifactStore(str(artifact_dir)), file_path=str(path), study_or_trial=trial)
 
 

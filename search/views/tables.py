@@ -9,6 +9,7 @@ import optuna
 from optuna.trial import TrialState
 
 from search.study.exports import ExportSummary
+from search.study.trial_record import TrialAttr, config_dict
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,13 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
     front = {t.number for t in study.best_trials}
     rows = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-        config = trial.user_attrs["config"]
+        config = config_dict(trial)
         arch = config["architecture"]
         rows.append(TrialRow(
             number=trial.number, family=arch["family"], image_size=config["image_size"],
             generator=config["generator"], filters=arch["filters"][0],
             neurons=arch["neurons"][0] if arch["neurons"] else 0, accuracy=trial.values[0],
-            accuracy_std=trial.user_attrs.get("cv_accuracy_std", 0.0), params=int(trial.values[1]),
+            accuracy_std=trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD, 0.0), params=int(trial.values[1]),
             on_front=trial.number in front, export=exported_comparison(study, trial.number),
         ))
     return rows

@@ -8,15 +8,9 @@ import time
 import optuna
 from optuna.trial import TrialState
 
-from search.liveness import OWNER_ATTR, reclaim_dead_trials
-from tests.search.test_workers import (
-    _finish,
-    _first_running,
-    _prepared_study,
-    _search,
-    _tiny_space,
-    _worker,
-)
+from search.liveness import reclaim_dead_trials
+from search.study.trial_record import SystemAttr
+from tests.search.test_workers import _finish, _first_running, _prepared_study, _search, _tiny_space, _worker
 
 
 def _run_command(tmp_path, data, storage):
@@ -50,11 +44,11 @@ def test_a_live_local_worker_keeps_its_trial_and_another_machines_trial_waits_fo
         running = _first_running("w", storage, live)
         study = optuna.load_study(study_name="w", storage=storage)
         deadline = time.monotonic() + 60
-        while OWNER_ATTR not in study.trials[running.number].system_attrs and time.monotonic() < deadline:
+        while SystemAttr.WORKER not in study.trials[running.number].system_attrs and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert study.trials[running.number].system_attrs[OWNER_ATTR]["pid"] == live.pid
+        assert study.trials[running.number].system_attrs[SystemAttr.WORKER]["pid"] == live.pid
         elsewhere = study.ask()  # a trial another machine runs
-        study._storage.set_trial_system_attr(elsewhere._trial_id, OWNER_ATTR,
+        study._storage.set_trial_system_attr(elsewhere._trial_id, SystemAttr.WORKER,
                                              {"host": "other-machine", "boot": "x", "pid": 4242, "started": 1})
         starting = study.ask()  # a trial another worker has created but not yet recorded itself on
         lines = reclaim_dead_trials(study, storage)
