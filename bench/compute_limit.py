@@ -10,7 +10,7 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from bench.measure import finished, wall_steps
-from search.study.trial_record import TrialAttr
+from search.study import TrialAttr
 
 
 def spent(study: optuna.Study) -> int:

@@ -15,7 +15,7 @@ from optuna.trial import FrozenTrial, TrialState
 from bench.cpu_clock import cpu_seconds
 from bench.hypervolume import Reference, hypervolume
 from search.early_stopping import dominating, optimistic_bound
-from search.study.trial_record import FINISHED, TrialAttr
+from search.study import FINISHED, TrialAttr
 
 
 @dataclass(frozen=True)

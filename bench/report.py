@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-
 from bench.measure import (
     CurvePoint,
     budgets_behind,
@@ -20,6 +19,7 @@ from bench.measure import (
 )
 from bench.plots import LABELS, curve_plot, fronts_plot
 from bench.results_file import RunResult, load_all
+
 
 def _points(result: RunResult) -> list[CurvePoint]:
     return [CurvePoint(**p) for p in result.curve]

@@ -12,9 +12,7 @@ from pathlib import Path
 
 from export.registry import Registration
 from export.task_library import TaskLibraryCheck
-from search.study.exports import ExportSummary
-from search.study.record import StudyRecord
-from search.study.storage import masked
+from search.study import ExportSummary, StudyRecord, masked
 
 CARD_JSON = "model_card.json"
 CARD_MARKDOWN = "model_card.md"

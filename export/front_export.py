@@ -27,10 +27,19 @@ from objectives.prepared import PreparedData
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.tflite.convert import to_float32, to_int8
 from objectives.training import predict
-from search.study.exports import DEFAULT_AUTHOR, DEFAULT_EXPORTS, ExportFiles, ExportSummary, sha256
-from search.study.record import StudyRecord
-from search.study.storage import open_study
-from search.study.trial_record import TrialAttr, config_dict, description, trial_config
+from search.study import (
+    DEFAULT_AUTHOR,
+    DEFAULT_EXPORTS,
+    ExportFiles,
+    ExportSummary,
+    StudyRecord,
+    TrialAttr,
+    config_dict,
+    description,
+    open_study,
+    sha256,
+    trial_config,
+)
 from search.views.dashboard import default_artifact_dir, publish_export
 
 

@@ -23,10 +23,16 @@ from export.refit import study_data
 from export.registry import log_file, register_build
 from export.task_library import TaskLibraryCheck, check_models, task_library_python
 from objectives.errors import ExportError, StudyError
-from search.study.exports import DEFAULT_BUILDS, ExportFiles, ExportSummary
-from search.study.record import StudyRecord
-from search.study.storage import check_study_name, open_study
-from search.study.trial_record import stop_reason, trial_config
+from search.study import (
+    DEFAULT_BUILDS,
+    ExportFiles,
+    ExportSummary,
+    StudyRecord,
+    check_study_name,
+    open_study,
+    stop_reason,
+    trial_config,
+)
 
 
 @dataclass(frozen=True)

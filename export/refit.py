@@ -15,7 +15,7 @@ from objectives.config import TrialConfig
 from objectives.errors import DataError
 from objectives.prepared import PreparedData, prepare
 from objectives.training import compiled_model, fit, steps_per_epoch
-from search.study.record import StudyRecord
+from search.study import StudyRecord
 
 
 def study_data(study_name: str, record: StudyRecord, cache_root: Path, sizes: list[int]) -> PreparedData:

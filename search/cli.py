@@ -15,8 +15,7 @@ from objectives.errors import UserError
 from search import commands
 from search.samplers import DEFAULT_SAMPLER, SAMPLERS
 from search.signals import exit_code, interrupt_message, terminate_like_ctrl_c
-from search.study.exports import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS
-from search.study.storage import DEFAULT_STORAGE
+from search.study import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS, DEFAULT_STORAGE
 from spaces.space import DEFAULT_SPACE
 
 SKIP_HELP = ("leave unreadable images out of the study (they are listed by path) instead of refusing the data "
@@ -182,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet_libraries()
     try:
         if getattr(args, "study", None) is not None:
-            from search.study.storage import check_study_name
+            from search.study import check_study_name
 
             check_study_name(args.study)
         if getattr(args, "threads", None):

@@ -61,8 +61,7 @@ def check_data_folder(args: argparse.Namespace) -> int:
 
 
 def front(args: argparse.Namespace) -> int:
-    from search.study.front import front_rows
-    from search.study.storage import open_study
+    from search.study import front_rows, open_study
     from search.views.tables import format_front, front_json
 
     rows = front_rows(open_study(args.study, args.storage))
@@ -71,8 +70,7 @@ def front(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from search.study.front import front_rows
-    from search.study.storage import check_study_name, masked, open_study
+    from search.study import check_study_name, front_rows, masked, open_study
     from search.tracking.logbook import Logbook, one_line
     from search.views.report import write_report
     from search.views.tables import format_front
@@ -108,7 +106,7 @@ def dashboard(args: argparse.Namespace) -> int:
 
 
 def sync_mlflow(args: argparse.Namespace) -> int:
-    from search.study.storage import open_study
+    from search.study import open_study
     from search.tracking.logbook import sync_study
 
     print(sync_study(open_study(args.study, args.storage), args.storage))

@@ -16,7 +16,7 @@ import optuna
 from optuna.trial import TrialState
 
 from objectives.training import CrossValidationResult, FoldResult
-from search.study.trial_record import record_out_of_reach
+from search.study import record_out_of_reach
 
 DEFAULT_MARGIN = 0.1  # accuracy points a later fold may still beat the best fold so far by
 CERTAIN = 1.0  # with this margin the bound is never wrong

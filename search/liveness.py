@@ -16,8 +16,7 @@ from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 
 from objectives.processes import boot_id, host_name, is_alive, this_process
-from search.study.storage import MAX_RETRY, heartbeat_timing, journal_path
-from search.study.trial_record import SystemAttr
+from search.study import MAX_RETRY, SystemAttr, heartbeat_timing, journal_path
 
 
 def record_owner(trial: optuna.Trial) -> None:

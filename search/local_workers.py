@@ -26,7 +26,7 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from objectives.errors import SettingError
-from search.study.trial_record import FINISHED
+from search.study import FINISHED
 
 PROJECT = Path(__file__).resolve().parents[1]  # on the workers' import path, whatever the current folder
 STOP_SECONDS = 60  # a worker interrupted in a trial saves and requeues it well within this

@@ -21,7 +21,7 @@ from objectives.prepared import PreparedData
 from objectives.tflite.probe import measure_int8
 from objectives.training import CrossValidationResult, cross_validate
 from search.early_stopping import FoldPruner
-from search.study.trial_record import SystemAttr, TrialAttr, record_failure, record_pruned, record_result, record_start
+from search.study import SystemAttr, TrialAttr, record_failure, record_pruned, record_result, record_start
 from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
 

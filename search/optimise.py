@@ -18,9 +18,7 @@ from objectives.prepared import PreparedData
 from search.liveness import reclaim_dead_trials, record_owner
 from search.local_workers import LocalWorkers, TrialWatcher
 from search.signals import TrialGate
-from search.study.front import front_rows
-from search.study.storage import MAX_RETRY, shown
-from search.study.trial_record import FINISHED, TrialAttr, description, retry_of, stop_reason
+from search.study import FINISHED, MAX_RETRY, TrialAttr, description, front_rows, retry_of, shown, stop_reason
 from search.tracking.thread import TrackingThread
 from search.views.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.views.tables import format_front

@@ -25,8 +25,7 @@ from search.local_workers import LocalWorkers, threads_per_job
 from search.optimise import optimise
 from search.samplers import make_sampler
 from search.settings_check import check_run
-from search.study.record import StudyRecord
-from search.study.storage import check_study_name, open_storage, shown
+from search.study import StudyRecord, check_study_name, open_storage, shown
 from search.tracking.settings import prepare_tracking, tracking_uri
 from spaces.image_sizes import native_size
 from spaces.space import DEFAULT_SPACE, SearchSpace, load_space, parse_space, with_budgets

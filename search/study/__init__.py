@@ -1,0 +1,60 @@
+"""The study as stored in Optuna: what every other part of the service reads and writes through.
+
+Its modules are its own; the rest of the project imports these names from ``search.study``:
+
+- opening: ``open_storage`` (SQLite, PostgreSQL or a journal file, with heartbeats), ``open_study``,
+  ``check_study_name``, and ``shown`` / ``masked`` for URLs that may hold a password;
+- the study's record (``StudyRecord``: data, space, training, budget, fingerprint);
+- what a trial stores (``TrialAttr`` / ``SystemAttr`` named keys, their writers and readers,
+  ``stop_reason``);
+- the front in the order every view shows it (``front_rows``);
+- what an export recorded (``ExportSummary``, ``ExportFiles``) and where exports and builds go.
+"""
+
+from search.study.exports import (
+    DEFAULT_AUTHOR,
+    DEFAULT_BUILDS,
+    DEFAULT_EXPORTS,
+    ExportFiles,
+    ExportSummary,
+    sha256,
+)
+from search.study.files import os_reason, prepare_file
+from search.study.front import front_rows
+from search.study.record import StudyRecord
+from search.study.storage import (
+    DEFAULT_STORAGE,
+    MAX_RETRY,
+    check_study_name,
+    heartbeat_timing,
+    journal_path,
+    masked,
+    open_storage,
+    open_study,
+    shown,
+)
+from search.study.trial_record import (
+    FINISHED,
+    SystemAttr,
+    TrialAttr,
+    config_dict,
+    description,
+    record_failure,
+    record_out_of_reach,
+    record_progress,
+    record_pruned,
+    record_result,
+    record_start,
+    retry_of,
+    stop_reason,
+    trial_config,
+)
+
+__all__ = [
+    "DEFAULT_AUTHOR", "DEFAULT_BUILDS", "DEFAULT_EXPORTS", "DEFAULT_STORAGE", "FINISHED", "MAX_RETRY",
+    "ExportFiles", "ExportSummary", "StudyRecord", "SystemAttr", "TrialAttr",
+    "check_study_name", "config_dict", "description", "front_rows", "heartbeat_timing", "journal_path", "masked",
+    "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_out_of_reach",
+    "record_progress", "record_pruned", "record_result", "record_start", "retry_of", "sha256", "shown",
+    "stop_reason", "trial_config",
+]

@@ -25,9 +25,7 @@ from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.engine import make_url
 
 from objectives.errors import TrackingError
-from search.study.record import StudyRecord
-from search.study.storage import masked
-from search.study.trial_record import TrialAttr, config_dict, description, retry_of, stop_reason
+from search.study import StudyRecord, TrialAttr, config_dict, description, masked, retry_of, stop_reason
 from search.tracking.settings import (
     PARENT_TAG,
     STORAGE_TAG,

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from objectives.errors import TrackingError
-from search.study.files import prepare_file
+from search.study import prepare_file
 
 MLFLOW_DIR = Path("mlflow")
 DEFAULT_TRACKING_URI = f"sqlite:///{MLFLOW_DIR}/mlflow.db"

@@ -18,7 +18,7 @@ import optuna
 from optuna.trial import FrozenTrial
 from tqdm import tqdm
 
-from search.study.storage import masked, shown
+from search.study import masked, shown
 from search.tracking.settings import tracking_uri
 
 FLUSH_SECONDS = 60.0  # the most the end of a study waits for MLflow to catch up

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import optuna
 
-from search.study.front import front_rows
+from search.study import front_rows
 from search.views.report import write_report
 
 FRONT_CSV = "pareto_front.csv"

@@ -16,7 +16,7 @@ from optuna_dashboard import save_note
 
 from objectives.architectures.registry import family
 from objectives.config import ArchitectureConfig
-from search.study.trial_record import TrialAttr, config_dict, description, stop_reason
+from search.study import TrialAttr, config_dict, description, stop_reason
 from search.views.plots import confusion_matrix_plot, learning_curves_plot
 from search.views.tables import exported_comparison
 

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import optuna
 from optuna.trial import TrialState
 
-from search.study.exports import ExportSummary
-from search.study.trial_record import TrialAttr, config_dict
+from search.study import ExportSummary, TrialAttr, config_dict
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import yaml
 from export.front_export import ExportSettings, export_front
 from objectives.config import TrainingConfig
 from search.run import RunSettings, run_study
-from search.study.exports import ExportSummary
+from search.study import ExportSummary
 from spaces.space import DEFAULT_SPACE
 from tests.conftest import write_image
 

@@ -22,8 +22,7 @@ from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, decode_images
 from objectives.errors import DataError
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.training import predict
-from search.study.exports import ExportFiles, ExportSummary
-from search.study.record import StudyRecord
+from search.study import ExportFiles, ExportSummary, StudyRecord
 from tests.export.conftest import CREATION_ORDER
 
 

@@ -30,7 +30,7 @@ from export.task_library import (
 from export.verify import LiteRTClassifier
 from objectives.errors import TaskLibraryError
 from search.cli import main
-from search.study.exports import ExportFiles
+from search.study import ExportFiles
 from tests.conftest import write_image
 from tests.export.conftest import shape_pixels
 

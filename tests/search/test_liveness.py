@@ -9,7 +9,7 @@ import optuna
 from optuna.trial import TrialState
 
 from search.liveness import reclaim_dead_trials
-from search.study.trial_record import SystemAttr
+from search.study import SystemAttr
 from tests.search.test_workers import _finish, _first_running, _prepared_study, _search, _tiny_space, _worker
 
 

@@ -13,7 +13,7 @@ from optuna.trial import TrialState
 from objectives.config import TrainingConfig
 from objectives.errors import SettingError, StudyError
 from search.run import RunSettings, run_study
-from search.study.storage import check_study_name
+from search.study import check_study_name
 from tests.conftest import tiny_space
 
 FAST = TrainingConfig(epochs=1, folds=2)

@@ -16,7 +16,7 @@ from optuna.trial import TrialState
 from objectives.config import TrainingConfig
 from objectives.errors import TrackingError
 from search.run import RunSettings, run_study
-from search.study.storage import open_study
+from search.study import open_study
 from search.tracking.logbook import (
     REASON_TAG,
     RETRY_TAG,

@@ -16,7 +16,7 @@ from objectives.config import TrainingConfig
 from objectives.errors import DataError, SettingError, StorageError, StudyError
 from search.optimise import TrialBudget
 from search.run import RunSettings, join_study, run_study
-from search.study.storage import open_storage
+from search.study import open_storage
 from tests.conftest import TINY_PLAIN, tiny_space
 from tests.search.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
 

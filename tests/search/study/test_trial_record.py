@@ -11,7 +11,7 @@ from optuna.trial import TrialState
 from objectives.architectures import InfeasibleConfiguration
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.training import CrossValidationResult, FoldResult
-from search.study.trial_record import (
+from search.study import (
     SystemAttr,
     TrialAttr,
     config_dict,
