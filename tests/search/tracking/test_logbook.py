@@ -35,7 +35,7 @@ from search.tracking.thread import TrackingThread
 from spaces.space import DEFAULT_SPACE
 from tests.conftest import digits_subset
 
-REPO = Path(__file__).parents[2]
+REPO = Path(__file__).parents[3]
 STATUS = {TrialState.COMPLETE: "FINISHED", TrialState.FAIL: "FAILED", TrialState.PRUNED: "KILLED"}
 
 

@@ -14,7 +14,7 @@ import pytest
 from tests.search.servers import free_port, start_dashboard, stop_and_prove_gone
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).parents[2] / "reports" / "screenshots"
+SCREENSHOTS = Path(__file__).parents[3] / "reports" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

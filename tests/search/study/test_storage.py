@@ -10,7 +10,7 @@ from search.cli import main
 from search.tracking.thread import TrackingThread
 from tests.search.postgres import postgres_server, postgres_url, started_server  # noqa: F401 (fixtures)
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 SECRET = "s3cret-Pw"
 
 
