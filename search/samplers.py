@@ -6,6 +6,8 @@ import warnings
 
 import optuna
 
+from objectives.errors import SettingError
+
 SAMPLERS = ("tpe", "nsga2", "nsga3", "random", "qmc")
 DEFAULT_SAMPLER = "tpe"
 
@@ -25,4 +27,5 @@ def make_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
             return optuna.samplers.RandomSampler(seed=seed)
         if name == "qmc":
             return optuna.samplers.QMCSampler(seed=seed)
-    raise ValueError(f"unknown sampler {name!r}; allowed: {', '.join(SAMPLERS)}")
+    raise SettingError(f"--sampler (SAMPLER): one of {', '.join(SAMPLERS)} must be given, but got {name!r}; "
+                       f"pass one of those (default {DEFAULT_SAMPLER})")
