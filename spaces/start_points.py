@@ -1,16 +1,22 @@
 """Where a new study starts: the recipe's Model 1 and its successive halvings, before the sampler takes over.
 
 The recipe's users start from the paper's Model 1 (Conv2D 30 -> MaxPool -> Dense 50) and shrink it by
-hand. A new study enqueues that model and a few halvings of its filters (one conv block, generator 1, the
-smallest image size, the middle learning rate, all clipped into the space), so the first trials already
-span the model sizes a phone cares about; the sampler and early stopping then work against a real front.
+hand. A new study enqueues Model 1's filters halved down to one (30, 15, 8, 4, 2, 1; one conv block,
+generator 1, the smallest image size, the middle learning rate, all clipped into the space), so the first
+trials already span the model sizes a phone cares about; the sampler and early stopping then work
+against a real front.
 
-After Model 1 as the paper built it come Model 1 and its halvings built the way small networks work best:
-same padding and no hidden Dense layer (the softmax reads the pooled features). Halving the paper's Dense
-layer too makes a bottleneck narrower than the classes: on 8x8 digits, 4 filters and Dense 6 reached 0.72
-CV accuracy and 2 filters and Dense 4 0.14, where 2 filters with the softmax alone reach 0.965, and 30
-filters built small (5,650 parameters) 0.987 against the paper's Model 1 (14,900) at 0.984. The benchmark
-(BENCHMARKS.md) measures the search with these start points.
+The halvings are built the way small networks work best: same padding and no hidden Dense layer (the
+softmax reads the pooled features). Halving the paper's Dense layer too makes a bottleneck narrower than
+the classes: on 8x8 digits, 4 filters and Dense 6 reached 0.72 CV accuracy and 2 filters and Dense 4
+0.14, where 2 filters with the softmax alone reach 0.965, 1 filter 0.914 (198 parameters), and 30 filters
+built small (5,650 parameters) 0.987 against the paper's Model 1 (14,900) at 0.984. Model 1 as the paper
+built it comes last, as the recipe's reference point.
+
+Smallest first: a front is covered from its cheap end in the first seconds, and the larger points then
+meet a front that early stopping can prune against. Largest first, the study spent its first minutes on
+the 14,900-parameter Model 1 while random search's first (smaller) draws were already ahead at equal
+compute (the benchmark, BENCHMARKS.md, measures both).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 from spaces.space import Choice, Parameter, SearchSpace
 
 MODEL_1 = {"filters": 30, "neurons": 50}  # the paper's Model 1 (its Table 9): Conv2D 30 -> MaxPool -> Dense 50
-HALVINGS = 5  # 30, 15, 8, 4 and 2 filters
+HALVINGS = 6  # 30, 15, 8, 4, 2 and 1 filters
 
 
 START_LEARNING_RATE = 0.01  # inside the default range 0.002-0.03; measured best for 2-30 filters built small
@@ -43,15 +49,16 @@ def _clip(parameter: Parameter, value):
 
 
 def start_points(space: SearchSpace, count: int = HALVINGS) -> list[dict]:
-    """Model 1 as the paper built it, then Model 1 and its halvings built small (none if the space has no
-    plain family)."""
+    """Model 1's halvings built small, smallest first, then Model 1 as the paper built it (none if the
+    space has no plain family)."""
     plain = space.families.get("plain")
     if plain is None:
         return []
     generator = 1 if 1 in space.generators else min(space.generators)
-    halvings = [(round(MODEL_1["filters"] / 2**k), round(MODEL_1["neurons"] / 2**k), True) for k in range(count)]
+    halvings = [(max(1, round(MODEL_1["filters"] / 2**k)), max(1, round(MODEL_1["neurons"] / 2**k)), True)
+                for k in reversed(range(count))]
     points: list[dict] = []
-    for filters, neurons, small in [(MODEL_1["filters"], MODEL_1["neurons"], False)] + halvings:
+    for filters, neurons, small in halvings + [(MODEL_1["filters"], MODEL_1["neurons"], False)]:
         params = plain_params(min(space.image_sizes), generator, _clip(plain["filters"], filters), _clip(plain["neurons"], neurons))
         if small:
             params.update({f"plain.{name}": value for name, value in SMALL.items()})

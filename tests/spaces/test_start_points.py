@@ -1,4 +1,4 @@
-"""A new study's first trials: the recipe's Model 1 and its halvings, inside the space."""
+"""A new study's first trials: the recipe's Model 1 and its halvings, smallest first, inside the space."""
 
 import optuna
 import yaml
@@ -9,13 +9,13 @@ from spaces.start_points import start_points
 from spaces.suggest import suggest_config
 
 
-def test_model_1_and_its_halvings_at_the_smallest_size_with_generator_1():
+def test_model_1_and_its_halvings_smallest_first_at_the_smallest_size_with_generator_1():
     points = start_points(load_space().for_native_size(28))
-    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(30, 50), (30, 50), (15, 25), (8, 12), (4, 6), (2, 4)]
+    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(1, 4), (2, 4), (4, 6), (8, 12), (15, 25), (30, 50), (30, 50)]
     assert all(p["image_size"] == 14 and p["generator"] == 1 and p["plain.conv_blocks"] == 1 for p in points)
     assert all(p["learning_rate"] == 0.01 for p in points)
-    # Model 1 as the paper built it; then it and its halvings as small networks work best
-    assert [(p["plain.dense_layers"], p["plain.padding"]) for p in points] == [(1, "valid")] + [(0, "same")] * 5
+    # the halvings as small networks work best, then Model 1 as the paper built it
+    assert [(p["plain.dense_layers"], p["plain.padding"]) for p in points] == [(0, "same")] * 6 + [(1, "valid")]
 
 
 def test_points_are_clipped_into_the_space_and_not_repeated():
@@ -25,7 +25,7 @@ def test_points_are_clipped_into_the_space_and_not_repeated():
                                      neurons={"choices": [16, 64]}, dense_layers={"low": 1, "high": 2},
                                      padding={"choices": ["valid"]})
     points = start_points(parse_space(data))
-    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(8, 64), (8, 16), (4, 16)]
+    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(4, 16), (8, 16), (8, 64)]
     assert all(p["plain.dense_layers"] == 1 and p["plain.padding"] == "valid" for p in points)
     assert all(p["image_size"] == 24 and p["generator"] == 3 and p["plain.conv_blocks"] == 2 for p in points)
     del data["families"]["plain"]
