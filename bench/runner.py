@@ -44,6 +44,7 @@ from bench.results_file import RunResult, load_all, measure, save
 from objectives.data_check import check_data
 from spaces.image_sizes import native_size
 from spaces.space import parse_space
+from spaces.start_points import start_points
 
 HEADLINE = (RECIPE.name, SERVICE.name, "random")
 
@@ -98,7 +99,13 @@ def search_settings(plan: Plan, method: Method, sizes: Iterable[int], generators
     return _plain_json({"method": method.name, **_data_settings(plan, sizes, generators),
                         "training": training_settings(plan.bench.service_training(0)),
                         "space": space_data(plan.bench, method), "sampler": method.sampler,
-                        "early_stopping": method.early_stopping, "start_points": method.start_points, "limit": limit})
+                        "early_stopping": method.early_stopping,
+                        "start_points": _start_points(plan, method, sizes) if method.start_points else [], "limit": limit})
+
+
+def _start_points(plan: Plan, method: Method, sizes: Iterable[int]) -> list[dict]:
+    """The queued trials themselves, so a change of ``spaces.start_points`` runs the searches again."""
+    return start_points(parse_space({**space_data(plan.bench, method), "image_sizes": sorted(sizes)}))
 
 
 def _delete_study(plan: Plan, name: str) -> None:
