@@ -97,6 +97,7 @@ def test_the_objective_s_own_failure_and_early_stops_are_the_stop_reason(study):
     attrs = out_of_reach.user_attrs
     assert attrs[TrialAttr.PRUNED_AFTER_FOLD] == 1 and attrs[TrialAttr.PRUNED_BOUND] == 0.36
     assert attrs[TrialAttr.FOLD_ACCURACIES] == [0.2] and attrs[TrialAttr.EPOCH_IMAGES] == 300
+    assert TrialAttr.TRAINING_SECONDS in attrs  # the folds it trained were timed, validation included
     assert TrialAttr.CV_ACCURACY_STD not in attrs  # the folds not trained give no result
 
 
