@@ -18,7 +18,6 @@ from pathlib import Path
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend, JournalStorage
-from sqlalchemy import event
 
 from objectives.errors import SettingError, StorageError, StudyError
 from objectives.quoting import PATH_LIMIT, capped, quoted
@@ -116,7 +115,7 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
         prepare_file("--storage (STORAGE)", shown(url), database, "Optuna", StorageError)
     interval, grace = heartbeat_timing()
     try:
-        storage = RDBStorage(
+        return RDBStorage(
             url,
             # Several local processes share one SQLite file (run --jobs): a writer waits for another's lock
             # instead of failing at the default 5 s, which a busy machine can exceed.
@@ -129,24 +128,6 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
         raise StorageError(f"cannot open storage {capped(shown(url), PATH_LIMIT)!r}: {error.__class__.__name__}: "
                          f"{capped(masked(' '.join(str(error).split())), 200)}; check the URL "
                          "(e.g. sqlite:///studies/optuna.db, postgresql+psycopg2://user:pw@host/db or journal:///path/study.log)") from error
-    if database is not None:
-        _write_ahead(storage)
-    return storage
-
-
-def _write_ahead(storage: RDBStorage) -> None:
-    """SQLite in write-ahead mode, synced at checkpoints: a trial writes some 25 attributes one transaction
-    each, and each commit waited for the disk (9.7 ms against 5.0 ms a write, measured). Readers (the
-    dashboard, the other local workers) no longer wait for a writer either. A crash can lose the last
-    commits, never the file's consistency; Optuna's heartbeat re-runs a trial lost that way."""
-    def pragmas(connection, _record) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    event.listen(storage.engine, "connect", pragmas)
-    storage.engine.dispose()  # the connections opened while Optuna set up its tables get the pragmas too
 
 
 def open_study(name: str, storage_url: str) -> optuna.Study:

@@ -1,15 +1,12 @@
-"""Storages: a database password never reaches a terminal (errors, hints and make's own recipe echo all mask
-it), and SQLite writes ahead so readers and writers do not wait on each other."""
+"""A database password never reaches a terminal: errors, hints and make's own recipe echo all mask it."""
 
 import os
 import subprocess
 from pathlib import Path
 
 import optuna
-import pytest
 
 from search.cli import main
-from search.study import open_storage
 from search.tracking.thread import TrackingThread
 from tests.search.postgres import postgres_server, postgres_url, started_server  # noqa: F401 (fixtures)
 
@@ -73,17 +70,3 @@ def test_the_password_can_stay_out_of_the_url_in_pgpassword_or_pgpass(tmp_path, 
         monkeypatch.setenv("PGPASSFILE", str(pgpass))
         assert main(["front", "--study", "nope", "--storage", url]) == 2
         assert "no study 'nope'" in capsys.readouterr().err
-
-
-@pytest.mark.filterwarnings("ignore:Heartbeat of storage")  # ask() outside optimize(), on purpose
-def test_a_sqlite_storage_writes_ahead_and_a_second_process_reads_while_it_writes(tmp_path):
-    import sqlite3
-
-    storage = open_storage(f"sqlite:///{tmp_path}/o.db")
-    study = optuna.create_study(storage=storage, directions=["maximize", "minimize"])
-    trial = study.ask()
-    trial.set_user_attr("written", 1)
-    with sqlite3.connect(tmp_path / "o.db") as reader:  # another connection, as the dashboard or a worker
-        assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert reader.execute("SELECT COUNT(*) FROM trial_user_attributes").fetchone() == (1,)
-    assert optuna.load_study(study_name=study.study_name, storage=f"sqlite:///{tmp_path}/o.db").trials[0].user_attrs == {"written": 1}
