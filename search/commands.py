@@ -70,12 +70,12 @@ def front(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from search.study import check_study_name, front_rows, masked, open_study
+    from search.study import front_rows, masked, open_study
     from search.tracking.logbook import Logbook, one_line
     from search.views.report import write_report
     from search.views.tables import format_front
 
-    study = open_study(check_study_name(args.study), args.storage)
+    study = open_study(args.study, args.storage)  # main() has checked the name
     path = write_report(study, args.out or Path("reports") / args.study)
     print(f"Pareto front of study {args.study!r} (max CV accuracy, min parameters):")
     print(format_front(front_rows(study)))
