@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import optuna
 from optuna.exceptions import UpdateFinishedTrialError
-from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 
 from objectives.processes import boot_id, host_name, is_alive, this_process
-from search.study import MAX_RETRY, SystemAttr, heartbeat_timing, journal_path
+from search.study import REQUEUE, SystemAttr, heartbeat_timing, journal_path
 
 
 def record_owner(trial: optuna.Trial) -> None:
@@ -38,7 +37,7 @@ def _fail_and_requeue(study: optuna.Study, trial: FrozenTrial) -> bool:
     except UpdateFinishedTrialError:  # another worker starting at the same time got there first
         return False
     failed = study._storage.get_trial(trial._trial_id)
-    RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, failed)
+    REQUEUE(study, failed)
     return True
 
 

@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable, Sequence
 
 import optuna
-from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
@@ -18,7 +17,7 @@ from objectives.prepared import PreparedData
 from search.liveness import reclaim_dead_trials, record_owner
 from search.local_workers import LocalWorkers, TrialWatcher
 from search.signals import TrialGate
-from search.study import FINISHED, MAX_RETRY, TrialAttr, description, front_rows, retry_of, shown, stop_reason
+from search.study import FINISHED, REQUEUE, TrialAttr, description, front_rows, retry_of, shown, stop_reason
 from search.tracking.thread import TrackingThread
 from search.views.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.views.tables import format_front
@@ -88,7 +87,7 @@ def _requeue_interrupted(study: optuna.Study, number: int | None) -> None:
     """Queue an interrupted trial's configuration again, as the heartbeat does for a killed worker's trial."""
     interrupted = [t for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,)) if t.number == number]
     if interrupted:
-        RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, interrupted[0])
+        REQUEUE(study, interrupted[0])
 
 
 def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: PreparedData,

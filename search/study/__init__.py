@@ -25,6 +25,7 @@ from search.study.record import StudyRecord
 from search.study.storage import (
     DEFAULT_STORAGE,
     MAX_RETRY,
+    REQUEUE,
     check_study_name,
     heartbeat_timing,
     journal_path,
@@ -51,7 +52,7 @@ from search.study.trial_record import (
 )
 
 __all__ = [
-    "DEFAULT_AUTHOR", "DEFAULT_BUILDS", "DEFAULT_EXPORTS", "DEFAULT_STORAGE", "FINISHED", "MAX_RETRY",
+    "DEFAULT_AUTHOR", "DEFAULT_BUILDS", "DEFAULT_EXPORTS", "DEFAULT_STORAGE", "FINISHED", "MAX_RETRY", "REQUEUE",
     "ExportFiles", "ExportSummary", "StudyRecord", "SystemAttr", "TrialAttr",
     "check_study_name", "config_dict", "description", "front_rows", "heartbeat_timing", "journal_path", "masked",
     "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_out_of_reach",

@@ -27,6 +27,9 @@ DEFAULT_STORAGE = "sqlite:///studies/optuna.db"
 HEARTBEAT_SECONDS = 30
 GRACE_SECONDS = 120  # a trial silent this long belonged to a dead worker: it is failed and re-run
 MAX_RETRY = 2  # a configuration that kills its worker every time is not retried forever
+# Fails nothing itself: given a FAIL trial, queues its configuration again as a retry of it. The heartbeat,
+# the start-up check for dead local processes and Ctrl-C all re-queue a lost trial through this one object.
+REQUEUE = RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
 JOURNAL_SCHEME = "journal:///"
 SQLITE_LOCK_SECONDS = 60
 STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: "$" would let "abc\n" through
@@ -122,7 +125,7 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
             engine_kwargs={"connect_args": {"timeout": SQLITE_LOCK_SECONDS}} if url.startswith("sqlite") else None,
             heartbeat_interval=interval,
             grace_period=grace,
-            heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY),
+            heartbeat_stale_trial_callback=REQUEUE,
         )
     except Exception as error:  # SQLAlchemy and drivers raise many types; all mean "cannot open it"
         raise StorageError(f"cannot open storage {capped(shown(url), PATH_LIMIT)!r}: {error.__class__.__name__}: "
