@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from pathlib import Path
 
 import optuna
@@ -29,7 +30,9 @@ GRACE_SECONDS = 120  # a trial silent this long belonged to a dead worker: it is
 MAX_RETRY = 2  # a configuration that kills its worker every time is not retried forever
 # Fails nothing itself: given a FAIL trial, queues its configuration again as a retry of it. The heartbeat,
 # the start-up check for dead local processes and Ctrl-C all re-queue a lost trial through this one object.
-REQUEUE = RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
+with warnings.catch_warnings():  # Optuna flags the class experimental at construction, i.e. at import time here
+    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+    REQUEUE = RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
 JOURNAL_SCHEME = "journal:///"
 SQLITE_LOCK_SECONDS = 60
 STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: "$" would let "abc\n" through
