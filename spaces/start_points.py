@@ -2,7 +2,7 @@
 
 The recipe's users start from the paper's Model 1 (Conv2D 30 -> MaxPool -> Dense 50) and shrink it by
 hand. A new study enqueues Model 1's filters halved down to one (30, 15, 8, 4, 2, 1; one conv block,
-generator 1, the smallest image size, the middle learning rate, all clipped into the space), so the first
+generator 1, the smallest image size, a learning rate of 0.01, all clipped into the space), so the first
 trials already span the model sizes a phone cares about; the sampler and early stopping then work
 against a real front.
 
