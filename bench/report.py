@@ -115,7 +115,8 @@ def settings_lines(runs: dict) -> list[str]:
                      f"fold, batch {t['batch_size']}, Adam with a peak rate searched in [{rate.get('low')}, "
                      f"{rate.get('high')}] decaying along a {t['schedule']} to 0; the default space (the plain family "
                      f"widened to 1 filter and 1 neuron so the recipe's grid lies inside it). The service: start points "
-                     f"(Model 1 halved down to 1 filter, smallest first, then Model 1 as the paper built it), TPE, early stopping across folds, a device budget of "
+                     f"(the plain family's smallest network, 1 filter with valid padding; Model 1 halved down to 1 filter, "
+                     f"smallest first; then Model 1 as the paper built it), TPE, early stopping across folds, a device budget of "
                      f"{search.settings['max_params']:,} parameters; it runs until "
                      f"{search.settings['limit']['share_of_recipe_wall']:.0%} of the recipe's wall time. Random search: "
                      f"no start points, no early stopping, no budget, until the service's compute.")
