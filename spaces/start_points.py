@@ -14,9 +14,9 @@ built small (5,650 parameters) 0.987 against the paper's Model 1 (14,900) at 0.9
 built it comes last, as the recipe's reference point.
 
 Below them all comes the very bottom of the plain family: 1 filter with valid padding, which leaves the
-softmax a quarter of the features. On 8x8 digits that is 128 parameters at 0.84 CV accuracy (40 epochs,
-rate 0.01), where the recipe's 15-epoch grid reached 0.19-0.51 at 58-118 parameters; without it a study's smallest network
-was often the 198-parameter one, and the front's cheapest end was left to chance.
+softmax a quarter of the features. On 8x8 digits that is 128 parameters at 0.83-0.85 CV accuracy (40
+epochs, rate 0.01), where the recipe's 15-epoch grid reached 0.19-0.51 at 58-118 parameters. Without it a
+study's smallest network was often the 198-parameter one, and the front's cheapest end was left to chance.
 
 Smallest first: a front is covered from its cheap end in the first seconds, and the larger points then
 meet a front that early stopping can prune against. Largest first, the study spent its first minutes on
