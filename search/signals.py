@@ -49,11 +49,18 @@ class TrialGate:
     the gate is installed, a signal outside the objective is held and raised at the start of the next
     objective call (the trial is then failed and queued again like any interrupted one) or, when no trial
     follows, by ``raise_pending`` once ``optimize`` returns.
+
+    Inside the objective the interrupt is raised wherever Python runs, and that may be Python called from a
+    library's C code: TensorFlow converting a tensor turned it into its own ``TypeError`` ("Failed to convert
+    elements of (None,) to Tensor"), and the run ended with that traceback and exit 1 instead of the
+    interrupt's cleanup. The gate remembers the interrupt it raised and ends the objective with it, whatever
+    the library made of it (another error, or nothing).
     """
 
     def __init__(self) -> None:
         self.inside = False
-        self.pending: KeyboardInterrupt | None = None
+        self.pending: KeyboardInterrupt | None = None  # arrived outside the objective, raised at the next one
+        self.delivered: KeyboardInterrupt | None = None  # raised inside the current objective
         self._previous: dict[int, object] = {}
 
     def __enter__(self) -> TrialGate:
@@ -74,6 +81,7 @@ class TrialGate:
         if number == signal.SIGTERM:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
         if self.inside:
+            self.delivered = interrupt
             raise interrupt
         self.pending = self.pending or interrupt
 
@@ -81,11 +89,17 @@ class TrialGate:
     def objective(self) -> Iterator[None]:
         """Around one objective call: a held interrupt is raised here, where Optuna fails the trial."""
         self.raise_pending()
-        self.inside = True
+        self.inside, self.delivered = True, None
         try:
             yield
+        except BaseException as error:
+            if self.delivered is None or error is self.delivered:
+                raise
+            raise self.delivered from error  # a library's error made of the interrupt
         finally:
             self.inside = False
+        if self.delivered is not None:  # a library swallowed it
+            raise self.delivered
 
     def raise_pending(self) -> None:
         if self.pending is not None:

@@ -1,12 +1,15 @@
 """SIGTERM to a real running study ends it like Ctrl-C: message, exit 143, trial re-queued, MLflow run closed."""
 
+import os
 import signal
 import time
 
 import optuna
+import pytest
 from mlflow import MlflowClient
 from optuna.trial import TrialState
 
+from search.signals import TrialGate
 from search.tracking.settings import PARENT_TAG, experiment_name
 from tests.search.test_workers import _finish, _first_running, _search, _tiny_space
 
@@ -31,3 +34,30 @@ def test_sigterm_requeues_the_trial_and_closes_the_mlflow_parent_run(small_digit
     experiment = client.get_experiment_by_name(experiment_name("term"))
     parents = client.search_runs([experiment.experiment_id], f"tags.`{PARENT_TAG}` = 'true'")
     assert [run.info.status for run in parents] == ["KILLED"]
+
+
+def _interrupted_library_call(turned_into: type[Exception] | None) -> None:
+    """Ctrl-C arriving inside a library call that makes its own error of it (TensorFlow converting a tensor
+    raised ``TypeError``) or, with ``turned_into=None``, swallows it."""
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)  # the handler runs at the next bytecode; the sleep is cut short by it
+    except KeyboardInterrupt:
+        if turned_into is not None:
+            raise turned_into("Failed to convert elements of (None,) to Tensor") from None
+
+
+@pytest.mark.parametrize("turned_into", [TypeError, None])
+def test_ctrl_c_inside_the_objective_ends_it_as_an_interrupt_whatever_a_library_made_of_it(turned_into):
+    started = time.perf_counter()
+    with TrialGate() as gate, pytest.raises(KeyboardInterrupt) as raised:
+        with gate.objective():
+            _interrupted_library_call(turned_into)
+    assert time.perf_counter() - started < 4 and type(raised.value) is KeyboardInterrupt
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the gate put Python's handler back
+
+
+def test_an_objective_s_own_error_without_an_interrupt_stays_its_own():
+    with TrialGate() as gate, pytest.raises(TypeError):
+        with gate.objective():
+            raise TypeError("a real bug in the objective")
