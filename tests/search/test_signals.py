@@ -47,8 +47,17 @@ def _interrupted_library_call(turned_into: type[Exception] | None) -> None:
             raise turned_into("Failed to convert elements of (None,) to Tensor") from None
 
 
+@pytest.fixture
+def ctrl_c_live():
+    """Python's own Ctrl-C handler, as in a terminal: a suite started in the background (``make test &``)
+    inherits SIGINT ignored, and the gate rightly leaves an ignored Ctrl-C ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("turned_into", [TypeError, None])
-def test_ctrl_c_inside_the_objective_ends_it_as_an_interrupt_whatever_a_library_made_of_it(turned_into):
+def test_ctrl_c_inside_the_objective_ends_it_as_an_interrupt_whatever_a_library_made_of_it(turned_into, ctrl_c_live):
     started = time.perf_counter()
     with TrialGate() as gate, pytest.raises(KeyboardInterrupt) as raised:
         with gate.objective():
