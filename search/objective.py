@@ -21,16 +21,13 @@ from objectives.prepared import PreparedData
 from objectives.tflite.probe import measure_int8
 from objectives.training import CrossValidationResult, cross_validate
 from search.early_stopping import FoldPruner
+from search.garbage import after_trial
 from search.study import SystemAttr, TrialAttr, record_failure, record_pruned, record_result, record_start
 from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
 
 # A trial that raises one of these failed for a reason of its own; the study goes on.
 TRIAL_FAILURES = (TrialFailure, tf.errors.ResourceExhaustedError)
-# A full garbage collection after every trial cost 0.2 s of a 10 s digits trial (profiled: the largest
-# piece of the per-trial overhead). Python's own collector still runs in between; one full pass every
-# few trials keeps a long study's memory flat at a tenth of the cost.
-COLLECT_EVERY = 10
 
 
 class Objective:
@@ -86,8 +83,9 @@ class Objective:
             record_failure(trial, error)
             raise
         finally:
-            self.trials += 1  # a long study would otherwise keep every trial's graph:
-            keras.backend.clear_session(free_memory=self.trials % COLLECT_EVERY == 0)
+            self.trials += 1  # a long study would otherwise keep every trial's graph; its objects are then
+            keras.backend.clear_session(free_memory=False)  # garbage for the next paced collection:
+            after_trial(self.trials)
         record_result(trial, result)
         trial.set_user_attr(TrialAttr.TRIAL_SECONDS, round(time.perf_counter() - started, 3))
         if self.on_trained is not None:

@@ -3,7 +3,6 @@ so anything that must happen per trial (logging, reporting, the budget) is wired
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +13,7 @@ from tqdm import tqdm
 
 from objectives.config import TrainingConfig
 from objectives.prepared import PreparedData
+from search.garbage import trial_paced
 from search.liveness import reclaim_dead_trials, record_owner
 from search.local_workers import LocalWorkers, TrialWatcher
 from search.signals import TrialGate
@@ -154,10 +154,7 @@ def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[f
         # No n_trials: only the budget (shared with other workers) says when to stop. Its check comes last:
         # the other callbacks' time would widen the window in which two workers both see room for one more.
         every = [*reporting, write_note, *callbacks, limit]
-        # The objective collects garbage every few trials (search.objective.COLLECT_EVERY); frozen first, the
-        # libraries' million long-lived objects are not walked each time (0.7 s -> 0.2 s a collection here).
-        gc.freeze()
-        with gate:
+        with gate, trial_paced():  # full garbage collections every few trials (search.garbage)
             study.optimize(_gated(objective, gate, current), catch=TRIAL_FAILURES, callbacks=every)
             gate.raise_pending()  # an interrupt that came after the last trial
         problems = workers.wait() if workers else []
