@@ -83,8 +83,10 @@ class Objective:
             record_failure(trial, error)
             raise
         finally:
-            self.trials += 1  # a long study would otherwise keep every trial's graph; its objects are then
-            keras.backend.clear_session(free_memory=False)  # garbage for the next paced collection:
+            # A long study would otherwise keep every trial's graph; dropped, its objects are garbage that the
+            # next full collection frees, every few trials (search.garbage).
+            self.trials += 1
+            keras.backend.clear_session(free_memory=False)
             after_trial(self.trials)
         record_result(trial, result)
         trial.set_user_attr(TrialAttr.TRIAL_SECONDS, round(time.perf_counter() - started, 3))
