@@ -86,15 +86,33 @@ def test_two_workers_on_postgres_stop_together_at_the_budget(small_digits, tmp_p
         assert "Traceback" not in err
     study = optuna.load_study(study_name="w", storage=postgres_url)
     trials = study.get_trials()
-    assert [t.state for t in trials] == [TrialState.COMPLETE] * 5
-    assert sorted(t.number for t in trials) == list(range(5))
-    assert len({t._trial_id for t in trials}) == 5
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert sorted(t.number for t in complete) == list(range(5))
+    assert len({t._trial_id for t in complete}) == 5
+    # Two workers that check the budget at the same instant both start a trial; the later one ends untrained.
+    surplus = [t for t in trials if t.state != TrialState.COMPLETE]
+    assert len(surplus) <= 1
+    for trial in surplus:
+        assert trial.state == TrialState.PRUNED and not trial.params and "budget of 5 trials was filled" in \
+            trial.user_attrs["pruned_reason"]
     reported = [int(m.group(1)) for _, out, _ in results for m in re.finditer(r"^trial +(\d+)  .*: cv \d", out, re.M)]
     assert sorted(reported) == list(range(5))  # every trial was run (and reported) by exactly one worker
 
 
+def test_a_trial_started_once_earlier_trials_fill_the_budget_is_surplus_unless_a_retry():
+    study = optuna.create_study(directions=["maximize", "minimize"])
+    for _ in range(4):
+        study.add_trial(optuna.trial.create_trial(state=TrialState.COMPLETE, values=[0.5, 10]))
+    budget = TrialBudget(5)
+    fifth, sixth = study.ask(), study.ask()  # two workers saw room for one more at the same instant
+    assert not budget.surplus(study, fifth.number) and budget.surplus(study, sixth.number)
+    retry = study.ask()
+    study._storage.set_trial_system_attr(retry._trial_id, "failed_trial", 0)
+    assert not budget.surplus(study, retry.number)  # a re-queued retry always runs
+
+
 def test_a_worker_killed_mid_trial_is_failed_retried_and_the_budget_reached(small_digits, tmp_path, postgres_url):
-    long_enough_to_be_killed_inside = TrainingConfig(epochs=10, folds=2)
+    long_enough_to_be_killed_inside = TrainingConfig(epochs=40, folds=2)  # outlasts the 1.5 s before the kill
     _prepared_study(tmp_path, small_digits, postgres_url, trials=3, name="k", training=long_enough_to_be_killed_inside)
     doomed = _worker("k", postgres_url, tmp_path, env=QUICK_HEARTBEAT)
     victim = _first_running("k", postgres_url, doomed)
