@@ -40,10 +40,18 @@ class TrialBudget:
     def __init__(self, budget: int):
         self.budget = budget
 
-    def taken(self, study: optuna.Study) -> int:
-        """Trials that ran or run, a retry sharing its place with the trial it re-runs."""
-        trials = study.get_trials(deepcopy=False, states=FINISHED + (TrialState.RUNNING,))
+    @staticmethod
+    def _started(study: optuna.Study) -> list[FrozenTrial]:
+        return study.get_trials(deepcopy=False, states=FINISHED + (TrialState.RUNNING,))
+
+    @staticmethod
+    def _places(trials: list[FrozenTrial]) -> int:
+        """Places in the budget, a retry sharing its place with the trial it re-runs."""
         return len(trials) - sum(retry_of(t) is not None for t in trials)
+
+    def taken(self, study: optuna.Study) -> int:
+        """Places taken by trials that ran or run."""
+        return self._places(self._started(study))
 
     def reached(self, study: optuna.Study) -> bool:
         waiting = study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
@@ -53,12 +61,11 @@ class TrialBudget:
     def surplus(self, study: optuna.Study, number: int) -> bool:
         """Trial ``number`` is one too many: the trials started before it already fill the budget. Seen in
         1 of 4 runs of two workers started together on equal tiny trials (6 trials for a budget of 5)."""
-        trials = study.get_trials(deepcopy=False, states=FINISHED + (TrialState.RUNNING,))
+        trials = self._started(study)
         mine = next((t for t in trials if t.number == number), None)
         if mine is None or retry_of(mine) is not None:  # a retry always runs
             return False
-        earlier = [t for t in trials if t.number < number]
-        return len(earlier) - sum(retry_of(t) is not None for t in earlier) >= self.budget
+        return self._places([t for t in trials if t.number < number]) >= self.budget
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
         if self.reached(study):
