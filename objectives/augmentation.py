@@ -14,6 +14,7 @@ seeded study gave G2-G4 trials different accuracies on every run (0.141 vs 0.124
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import keras
 import tensorflow as tf
@@ -121,12 +122,15 @@ def augmentation_layers(generator: int, seed: int) -> list[keras.layers.Layer]:
     return [RandomAffine(**geometry, seed=seed), RandomBrightnessScale(0.2, 1.0, seed=seed + 1)]
 
 
-def training_pipeline(images: tf.Tensor, labels: tf.Tensor, generator: int, batch_size: int, seed: int) -> tf.data.Dataset:
-    """Shuffled, augmented batches of one training fold (images rescaled to [0, 1]); the same ``seed``
-    gives the same batches, epoch after epoch, on every run."""
+def training_pipeline(images: tf.Tensor, labels: tf.Tensor, generator: int, batch_size: int, seed: int,
+                      rescale: Callable[[tf.Tensor], tf.Tensor] | None = None) -> tf.data.Dataset:
+    """Shuffled, augmented batches of one training fold; the same ``seed`` gives the same batches, epoch after
+    epoch, on every run. ``rescale`` turns a batch into [0, 1] images (uint8 folds stay uint8 until then)."""
     layers = augmentation_layers(generator, seed)
     dataset = tf.data.Dataset.from_tensor_slices((images, labels))
     dataset = dataset.shuffle(int(images.shape[0]), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+    if rescale is not None:
+        dataset = dataset.map(lambda x, y: (rescale(x), y), num_parallel_calls=tf.data.AUTOTUNE)
     if layers:
         # One seed pair per batch, a new sequence each epoch, fixed by ``seed``: stateless draws are
         # the same whichever thread of the parallel map runs them.

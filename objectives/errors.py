@@ -61,3 +61,8 @@ class TrialFailure(ServiceError):
 
 class InfeasibleConfiguration(TrialFailure):
     """This configuration cannot be built or trained here (the message says why)."""
+
+
+class TimeUp(ServiceError):
+    """The study's wall-time budget ran out during a trial: the trial stops where it is and the study ends
+    (the runner queues the trial again, so a resumed study runs it in full)."""

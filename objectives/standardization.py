@@ -22,11 +22,10 @@ class FeaturewiseStandardization(keras.layers.Layer):
         self.std = self.add_weight(name="std", shape=(channels,), initializer="ones", trainable=False)
         self.fitted = self.add_weight(name="fitted", shape=(), initializer="zeros", trainable=False)
 
-    def fit(self, images: np.ndarray) -> None:
-        """Set the statistics from (already rescaled) training images, N x H x W x C."""
-        flat = np.asarray(images, dtype=np.float64).reshape(-1, images.shape[-1])
-        self.mean.assign(flat.mean(axis=0).astype(np.float32))
-        self.std.assign(np.maximum(flat.std(axis=0), 1e-6).astype(np.float32))
+    def set_statistics(self, mean: np.ndarray, std: np.ndarray) -> None:
+        """Set the per-channel statistics of the (already rescaled) training images."""
+        self.mean.assign(np.asarray(mean, dtype=np.float32))
+        self.std.assign(np.maximum(np.asarray(std, dtype=np.float32), 1e-6))
         self.fitted.assign(1.0)
 
     def is_fitted(self) -> bool:

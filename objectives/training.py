@@ -20,6 +20,8 @@ import tensorflow as tf
 from objectives.architectures import build_model
 from objectives.augmentation import training_pipeline, uses_standardization
 from objectives.config import TrainingConfig, TrialConfig
+from objectives.errors import TimeUp
+from objectives.macs import model_macs
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.standardization import FeaturewiseStandardization
 
@@ -40,6 +42,7 @@ class CrossValidationResult:
     folds: list[FoldResult]
     build_seconds: float
     model_summary: str = ""  # Keras' summary, once every fold has trained
+    macs: int = 0  # multiply-accumulates of one inference on one image (objectives.macs)
 
     @property
     def accuracies(self) -> list[float]:
@@ -118,20 +121,56 @@ def standardizer_of(model: keras.Model) -> FeaturewiseStandardization | None:
     return found[0] if found else None
 
 
-def fit(model: keras.Model, config: TrialConfig, images: np.ndarray, labels: np.ndarray) -> dict[str, list[float]]:
-    """Train on uint8 images: fit featurewise statistics on exactly these images, then run the generator."""
-    x = INPUT_NORMALISATION.apply(images)
+def fit(model: keras.Model, config: TrialConfig, images: np.ndarray, labels: np.ndarray,
+        callbacks: list[keras.callbacks.Callback] = ()) -> dict[str, list[float]]:
+    """Train on uint8 images: fit featurewise statistics on exactly these images, then run the generator.
+
+    The images stay uint8 until a batch is drawn: a float32 copy of a fold is 4 times its size (500 images
+    at 256 px: 393 MB as uint8, 1.6 GB as float32, and TensorFlow held a second copy of it)."""
     standardizer = standardizer_of(model)
     if standardizer is not None:
-        standardizer.fit(x)
-    dataset = training_pipeline(tf.constant(x), tf.constant(labels), config.generator,
-                                config.training.batch_size, config.training.seed)
+        standardizer.set_statistics(*channel_statistics(images))
+    dataset = training_pipeline(tf.constant(images), tf.constant(labels), config.generator,
+                                config.training.batch_size, config.training.seed, normalised)
     chunk = epochs_per_point(config.training.epochs)
     # each pass of the repeated dataset reshuffles (and re-augments) as a new epoch would
-    history = model.fit(dataset.repeat(chunk), epochs=config.training.epochs // chunk, verbose=0, shuffle=False)
-    recalibrate_batch_norm(model, x)
+    history = model.fit(dataset.repeat(chunk), epochs=config.training.epochs // chunk, verbose=0, shuffle=False,
+                        callbacks=list(callbacks))
+    recalibrate_batch_norm(model, images)
     curves = {name: [float(v) for v in values] for name, values in history.history.items()}
     return {"epoch": [chunk * (i + 1) for i in range(config.training.epochs // chunk)], **curves}
+
+
+def normalised(images: tf.Tensor) -> tf.Tensor:
+    """uint8 pixels as the model's input contract (``INPUT_NORMALISATION``), batch by batch inside tf.data."""
+    return (tf.cast(images, tf.float32) - INPUT_NORMALISATION.mean) / INPUT_NORMALISATION.std
+
+
+def channel_statistics(images: np.ndarray, chunk: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and std of the normalised images, summed in chunks so no float copy of the fold is made."""
+    total = np.zeros(images.shape[-1])
+    squares = np.zeros(images.shape[-1])
+    for start in range(0, len(images), chunk):
+        part = INPUT_NORMALISATION.apply(images[start:start + chunk]).astype(np.float64).reshape(-1, images.shape[-1])
+        total += part.sum(axis=0)
+        squares += (part * part).sum(axis=0)
+    count = images[..., 0].size
+    mean = total / count
+    return mean, np.sqrt(np.maximum(squares / count - mean * mean, 0.0))
+
+
+class StopAt(keras.callbacks.Callback):
+    """Ends training with ``TimeUp`` once ``deadline`` (``time.time()`` seconds) has passed, checked after every
+    call of the traced step (``STEPS_PER_EXECUTION`` batches): a Keras epoch here can be several passes over
+    the data, minutes of a large network at hundreds of pixels."""
+
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if time.time() >= self.deadline:
+            raise TimeUp("the study's time budget ran out during training")
 
 
 def epochs_per_point(epochs: int) -> int:
@@ -146,7 +185,7 @@ def epochs_per_point(epochs: int) -> int:
 
 
 def recalibrate_batch_norm(model: keras.Model, images: np.ndarray, sample: int = 512, batch: int = 512) -> None:
-    """Set every batch-norm layer's moving statistics to the true statistics of the training images.
+    """Set every batch-norm layer's moving statistics to the true statistics of the (uint8) training images.
 
     The moving averages start at mean 0 / variance 1 and, after the few hundred steps of a small data
     set, still remember it: measured here, a MobileNetV2 at 100% training accuracy scored chance (0.21)
@@ -167,7 +206,7 @@ def recalibrate_batch_norm(model: keras.Model, images: np.ndarray, sample: int =
             part = chosen[start:start + batch]
             for layer in layers:
                 layer.momentum = start / (start + len(part))
-            model(images[part], training=True)
+            model(INPUT_NORMALISATION.apply(images[part]), training=True)
     finally:
         for layer, momentum in zip(layers, momenta):
             layer.momentum = momentum
@@ -181,29 +220,32 @@ def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> floa
 def predict(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Class probabilities for uint8 images. A dataset with an open batch size is traced once, where
     numpy input of another length would re-trace the prediction function every fold."""
-    dataset = tf.data.Dataset.from_tensor_slices(INPUT_NORMALISATION.apply(images)).batch(256)
+    dataset = tf.data.Dataset.from_tensor_slices(images).batch(256).map(normalised)
     return model.predict(dataset, verbose=0)
 
 
 def cross_validate(config: TrialConfig, images: np.ndarray, labels: np.ndarray, num_classes: int,
                    folds: list[tuple[np.ndarray, np.ndarray]], on_fold: FoldCallback | None = None,
-                   on_built: Callable[[keras.Model, "CrossValidationResult"], None] | None = None) -> CrossValidationResult:
+                   on_built: Callable[[keras.Model, "CrossValidationResult"], None] | None = None,
+                   deadline: float | None = None) -> CrossValidationResult:
     """Mean accuracy over ``folds`` (positions into ``images``).
 
-    ``on_built`` sees the compiled model and its parameter count before any training, and ``on_fold``
-    each finished fold; either may raise to stop the trial there.
+    ``on_built`` sees the compiled model, its parameter count and MACs before any training, and ``on_fold``
+    each finished fold; either may raise to stop the trial there. Past ``deadline`` (``time.time()``
+    seconds) training stops at the next epoch's end with ``TimeUp``.
     """
     started = time.perf_counter()
     model = compiled_model(config, num_classes, steps_per_epoch([len(train) for train, _ in folds], config.training.batch_size))
     fresh = FreshStart(model)
-    result = CrossValidationResult(model.count_params(), [], time.perf_counter() - started)
+    result = CrossValidationResult(model.count_params(), [], time.perf_counter() - started, macs=model_macs(model))
+    callbacks = [StopAt(deadline)] if deadline is not None else []
     if on_built is not None:
         on_built(model, result)
     for number, (train, validation) in enumerate(folds):
         if number:  # the first fold starts from the state FreshStart has just taken
             fresh.restore()
         fold_started = time.perf_counter()
-        history = fit(model, config, images[train], labels[train])
+        history = fit(model, config, images[train], labels[train], callbacks)
         fit_seconds = time.perf_counter() - fold_started
         fold = FoldResult(number, accuracy(model, images[validation], labels[validation]),
                           time.perf_counter() - fold_started, history, fit_seconds,

@@ -44,6 +44,16 @@ def _rate(text: str) -> float:
     return value
 
 
+def _duration(text: str) -> float:
+    from objectives.errors import SettingError
+    from search.time_budget import parse_duration
+
+    try:
+        return parse_duration(text)
+    except SettingError as error:
+        raise argparse.ArgumentTypeError(str(error).split(": ", 1)[1]) from None
+
+
 def _add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=_positive, default=None,
                         help="TensorFlow threads for this process (default: all cores); 1 per worker when several share a machine")
@@ -87,7 +97,14 @@ def _add_run_parser(subcommands) -> None:
                           "needs a storage several processes may write: SQLite, PostgreSQL or a journal file")
     run.add_argument("--no-mlflow", action="store_true",
                      help="do not log to MLflow (sync-mlflow can add the study later)")
+    run.add_argument("--time", type=_duration, default=None,
+                     help="wall-time budget of the search, e.g. 90s, 10m, 1h30m (with --trials: whichever ends first); "
+                          "the trial under way at the deadline is queued again")
+    run.add_argument("--reserve-export", action="store_true",
+                     help="the time budget also covers exporting the front afterwards (make study passes it)")
     run.add_argument("--max-params", type=_positive, default=None, help="device budget: parameters (over the space file's)")
+    run.add_argument("--max-macs", type=_positive, default=None,
+                     help="device budget: multiply-accumulates of one inference (over the space file's)")
     run.add_argument("--max-int8-kb", type=float, default=None, help="device budget: int8 .tflite size in KB")
     run.add_argument("--max-latency-ms", type=float, default=None,
                      help="device budget: single-thread LiteRT latency of the int8 model on this machine")

@@ -28,12 +28,13 @@ def run(args: argparse.Namespace) -> int:
                           prepare_only=args.prepare_only, mlflow=not args.no_mlflow,
                           early_stopping=not args.no_early_stopping, budgets=budgets(args),
                           start_points=not args.no_start_points, learning_rate_fixed=args.learning_rate is not None,
-                          jobs=jobs))
+                          jobs=jobs, time_budget=args.time, reserve_export=args.reserve_export))
     return 0
 
 
 def budgets(args: argparse.Namespace) -> dict[str, float]:
-    given = {"max_params": args.max_params, "max_int8_kb": args.max_int8_kb, "max_latency_ms": args.max_latency_ms}
+    given = {"max_params": args.max_params, "max_macs": args.max_macs, "max_int8_kb": args.max_int8_kb,
+             "max_latency_ms": args.max_latency_ms}
     return {key: value for key, value in given.items() if value is not None}
 
 

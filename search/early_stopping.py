@@ -1,4 +1,5 @@
-"""Early stopping across folds for multi-objective studies, where Optuna has no pruning of its own.
+"""Early stopping across folds for multi-objective studies, where Optuna has no pruning of its own: the
+front's bound below, and the ranking at each rung of ``search.promotion`` (multi-fidelity by Pareto rank).
 
 After each fold the trial's mean CV accuracy is bounded from above: every remaining fold is scored as
 the best fold so far plus a margin (``margin=1`` scores them perfect, a bound that can never be wrong).
@@ -16,7 +17,8 @@ import optuna
 from optuna.trial import TrialState
 
 from objectives.training import CrossValidationResult, FoldResult
-from search.study import record_out_of_reach
+from search.promotion import goes_on, rungs
+from search.study import TrialAttr, record_out_of_reach, record_rung, record_rung_stop
 
 DEFAULT_MARGIN = 0.1  # accuracy points a later fold may still beat the best fold so far by
 CERTAIN = 1.0  # with this margin the bound is never wrong
@@ -37,16 +39,41 @@ def dominating(front: list[tuple[float, int]], accuracy: float, params: int) -> 
 
 
 class FoldPruner:
-    """``on_fold`` callback of one trial: raise ``optuna.TrialPruned`` once the trial is out of reach."""
+    """``on_fold`` callback of one trial: raise ``optuna.TrialPruned`` once the trial is out of reach, or once
+    it ranks too low among the trials that reached the same rung (``search.promotion``)."""
 
     def __init__(self, study: optuna.Study, trial: optuna.Trial, folds: int, margin: float = DEFAULT_MARGIN):
-        self.trial, self.folds, self.margin = trial, folds, margin
+        self.study, self.trial, self.folds, self.margin = study, trial, folds, margin
         complete = [t for t in study.best_trials if t.state == TrialState.COMPLETE]
         self.front = [(t.values[0], int(t.values[1])) for t in complete]
+        self.rungs = rungs(folds)
+
+    def rung_peers(self, rung: int) -> list[tuple[float, float]]:
+        """(mean accuracy over the first ``rung`` folds, parameters) of every other trial that reached ``rung``."""
+        peers = []
+        for other in self.study.get_trials(deepcopy=False):
+            accuracies = other.user_attrs.get(TrialAttr.FOLD_ACCURACIES, [])
+            if other.number != self.trial.number and len(accuracies) >= rung and TrialAttr.PARAMS in other.user_attrs:
+                peers.append((sum(accuracies[:rung]) / rung, other.user_attrs[TrialAttr.PARAMS]))
+        return peers
+
+    def check_rung(self, result: CrossValidationResult) -> None:
+        """At a rung: store the folds for the other workers, then stop unless ranked to go on."""
+        rung = len(result.folds)
+        record_rung(self.trial, result)
+        mine, peers = (result.mean_accuracy, result.params), self.rung_peers(rung)
+        if not goes_on(mine, peers):
+            reason = (f"after fold {rung} of {self.folds}, {mine[0]:.3f} mean accuracy with {result.params:,} parameters "
+                      f"is neither on the front nor in the top third by Pareto rank of the {len(peers) + 1} trials "
+                      f"at {rung} fold{'s' if rung > 1 else ''}")
+            record_rung_stop(self.trial, result, reason)
+            raise optuna.TrialPruned(reason)
 
     def __call__(self, fold: FoldResult, result: CrossValidationResult) -> None:
         if len(result.folds) >= self.folds:
             return
+        if len(result.folds) in self.rungs:
+            self.check_rung(result)
         bound = optimistic_bound(result.accuracies, self.folds, self.margin)
         better = dominating(self.front, bound, result.params)
         if better is not None:

@@ -12,6 +12,7 @@ from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
 from objectives.config import TrainingConfig
+from objectives.errors import TimeUp
 from objectives.prepared import PreparedData
 from search.garbage import trial_paced
 from search.liveness import reclaim_dead_trials, record_owner
@@ -19,6 +20,8 @@ from search.local_workers import LocalWorkers, TrialWatcher
 from search.signals import TrialGate
 from search.study import (FINISHED, REQUEUE, TrialAttr, description, front_rows, record_pruned, retry_of, shown,
                           stop_reason)
+from search.time_budget import Deadline, TimeBudget
+from search.time_budget import shown as shown_time
 from search.tracking.thread import TrackingThread
 from search.views.dashboard import default_artifact_dir, upload_learning_curves, write_note
 from search.views.tables import format_front
@@ -86,16 +89,26 @@ def _report_trial(study: optuna.Study, trial: FrozenTrial) -> None:
 
 
 class BudgetProgress:
-    """A progress bar over the study's whole budget: trials finished by any worker count."""
+    """A progress bar over the study's whole budget: trials finished by any worker count; with a time
+    budget, the time spent and left (``search.time_budget``) beside it."""
 
-    def __init__(self, study: optuna.Study, budget: int):
+    def __init__(self, study: optuna.Study, budget: int, clock: TimeBudget | None = None):
         self.bar = tqdm(total=budget, initial=self._finished(study), desc=f"study {study.study_name}", unit="trial")
+        self.clock, self.started = clock, time.time()
+        self._show_time(study)
 
     @staticmethod
     def _finished(study: optuna.Study) -> int:
         return len(study.get_trials(deepcopy=False, states=FINISHED))
 
+    def _show_time(self, study: optuna.Study) -> None:
+        if self.clock is not None:
+            left = self.clock.search_left(study)
+            self.bar.set_postfix_str(f"{shown_time(time.time() - self.started)} spent, "
+                                     f"{shown_time(left)} of {shown_time(self.clock.deadline.seconds)} left")
+
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        self._show_time(study)
         self.bar.update(min(self._finished(study), self.bar.total) - self.bar.n)
 
     def close(self) -> None:
@@ -113,8 +126,9 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
              training: TrainingConfig, budget: int, mlflow: bool = True, early_stopping: bool = True,
              callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] = (),
              local_workers: Callable[[], LocalWorkers] | None = None, quiet: bool = False) -> optuna.Study:
-    """Run trials until the study holds ``budget`` of them (across all workers), logging each to MLflow
-    and the dashboard; print the front. Runs and workers both come through here.
+    """Run trials until the study holds ``budget`` of them (across all workers) or its time budget (the
+    deadline stored in the study, ``search.time_budget``) runs out, logging each trial to MLflow and the
+    dashboard; print the front. Runs and workers both come through here.
 
     ``local_workers`` starts more trial processes beside this one once there is work; this process then
     reports every trial of the study, theirs too. ``quiet``: no lines, bar or front (such a worker)."""
@@ -124,6 +138,8 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
         print(line)
     optuna.storages.fail_stale_trials(study)  # a dead worker's trial is failed and re-queued before counting
     limit = TrialBudget(budget)
+    deadline = Deadline.load(study)
+    clock = TimeBudget(deadline) if deadline else None
     done = len(study.get_trials(deepcopy=False, states=FINISHED))
     running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
     print(f"study {study.study_name!r} in {shown(storage_url)}: {done} trials done, {running} running, budget {budget}; "
@@ -134,10 +150,10 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
     else:
         artifacts = default_artifact_dir(storage_url)
         objective = Objective(space, data, training, on_trained=lambda t: upload_learning_curves(t, artifacts),
-                              early_stopping=early_stopping)
+                              early_stopping=early_stopping, time_budget=clock)
         tracking = TrackingThread(study, storage_url) if mlflow else None
-        _run_trials(study, objective, limit, [*([tracking] if tracking else []), *callbacks], tracking,
-                    local_workers() if local_workers is not None else None, quiet)
+        _run_trials(study, objective, limit, [*([tracking] if tracking else []), *callbacks, *([clock] if clock else [])],
+                    tracking, local_workers() if local_workers is not None else None, quiet, clock)
     if not quiet:
         print("\nPareto front (max CV accuracy, min parameters):")
         print(format_front(front_rows(study)))
@@ -145,13 +161,16 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
 
 
 def _gated(objective: Callable[[optuna.Trial], tuple[float, int]], gate: TrialGate, current: dict[str, int],
-           limit: TrialBudget):
+           limit: TrialBudget, clock: TimeBudget | None = None):
     """The objective run inside the gate (Ctrl-C reaches only a running objective), the trial's process
-    recorded; a trial another worker's left surplus ends at once, before it samples or trains."""
+    recorded; a trial another worker's left surplus, or one that starts past the deadline, ends at once,
+    before it samples or trains."""
     def run_trial(trial: optuna.Trial) -> tuple[float, int]:
         current["number"] = trial.number
-        if limit.surplus(trial.study, trial.number):
-            reason = f"not run: the study's budget of {limit.budget} trials was filled by other workers meanwhile"
+        late = clock is not None and clock.search_left(trial.study) <= 0
+        if late or limit.surplus(trial.study, trial.number):
+            reason = ("not run: the study's time budget had run out" if late else
+                      f"not run: the study's budget of {limit.budget} trials was filled by other workers meanwhile")
             record_pruned(trial, reason)
             trial.study.stop()
             raise optuna.TrialPruned(reason)
@@ -164,13 +183,14 @@ def _gated(objective: Callable[[optuna.Trial], tuple[float, int]], gate: TrialGa
 
 def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[float, int]], limit: TrialBudget,
                 callbacks: list[Callable[[optuna.Study, FrozenTrial], None]], tracking: TrackingThread | None,
-                workers: LocalWorkers | None, quiet: bool) -> None:
+                workers: LocalWorkers | None, quiet: bool, clock: TimeBudget | None = None) -> None:
     """``study.optimize`` until the budget, with the lines, the bar and the local workers around it; on
-    Ctrl-C the interrupted trial is queued again and the workers stopped."""
+    Ctrl-C the interrupted trial is queued again and the workers stopped; at the time budget's deadline the
+    trial under way is queued again and the search ends as if its budget were reached."""
     from search.objective import TRIAL_FAILURES
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported by _report_trial, one line each
-    progress = None if quiet else BudgetProgress(study, limit.budget)
+    progress = None if quiet else BudgetProgress(study, limit.budget, clock)
     watcher = TrialWatcher(study, lambda s, t: (_report_trial(s, t), progress(s, t))) if workers and progress else None
     reporting = [] if quiet or watcher else [_report_trial, progress]
     gate, current = TrialGate(), {}
@@ -181,7 +201,12 @@ def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[f
         # the other callbacks' time would widen the window in which two workers both see room for one more.
         every = [*reporting, write_note, *callbacks, limit]
         with gate, trial_paced():  # full garbage collections every few trials (search.garbage)
-            study.optimize(_gated(objective, gate, current, limit), catch=TRIAL_FAILURES, callbacks=every)
+            try:
+                study.optimize(_gated(objective, gate, current, limit, clock), catch=TRIAL_FAILURES, callbacks=every)
+            except TimeUp:
+                _requeue_interrupted(study, current.get("number"))
+                clock.reason = clock.reason or f"time budget of {shown_time(clock.deadline.seconds)} reached during " \
+                                               f"trial {current.get('number')}, which is queued again"
             gate.raise_pending()  # an interrupt that came after the last trial
         problems = workers.wait() if workers else []
         status = "FINISHED"
@@ -199,5 +224,7 @@ def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[f
             tracking.finish(status)
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
+    if clock and clock.reason and not quiet:
+        print(clock.reason)
     processes = f"{1 + len(workers.processes)} processes" if workers else "this worker"
     print(f"{processes} ran trials for {time.perf_counter() - started:.0f} s")

@@ -7,6 +7,7 @@ reads everything from an existing study's record. Both end in ``search.optimise`
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from search.optimise import optimise
 from search.samplers import make_sampler
 from search.settings_check import check_run
 from search.study import StudyRecord, check_study_name, open_storage, shown
+from search.time_budget import Deadline
+from search.time_budget import shown as shown_time
 from search.tracking.settings import prepare_tracking, tracking_uri
 from spaces.image_sizes import native_size
 from spaces.space import DEFAULT_SPACE, SearchSpace, load_space, parse_space, with_budgets
@@ -55,6 +58,8 @@ class RunSettings:
     start_points: bool = True  # a new study first runs the recipe's Model 1 and its halvings (spaces.start_points)
     learning_rate_fixed: bool = False  # the rate was given on the command line: the space must not search it
     jobs: int = 1  # trial processes on this machine: this one and jobs - 1 local workers (search.local_workers)
+    time_budget: float | None = None  # seconds from the command's start; None: the trial budget alone
+    reserve_export: bool = False  # the time budget also covers exporting the front (make study)
 
 
 def limit_threads(threads: int) -> None:
@@ -109,6 +114,7 @@ def prepare_checked(data_dir: Path, cache_root: Path, space: SearchSpace, test_f
 
 def run_study(settings: RunSettings) -> optuna.Study:
     """Create or resume the study named in ``settings`` and run it to its budget."""
+    started = time.time()  # a time budget counts from here: the data check and resizing are the user's wait too
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own lines replace Optuna's
     check_study_name(settings.study)
     check_run(settings.trials, settings.training, settings.test_fraction)  # before anything is created
@@ -126,13 +132,7 @@ def run_study(settings: RunSettings) -> optuna.Study:
     data_dir = settings.data_dir or (Path(old_record.data_dir) if old_record else digits_folder(settings.cache_root))
     data, report, space = prepare_checked(data_dir, settings.cache_root, space, settings.test_fraction,
                                           settings.training, settings.skip_unreadable)
-    record = StudyRecord(
-        data_dir=str(data.folder.root.resolve()), fingerprint=data.cache.fingerprint,
-        class_names=list(data.class_names), test_files=data.test_files, test_fraction=settings.test_fraction,
-        space_file=str(settings.space), space=space.source, training=asdict(settings.training),
-        sampler=settings.sampler, trials=settings.trials, skip_unreadable=settings.skip_unreadable,
-        skipped_files=report.skipped, early_stopping=settings.early_stopping,
-    )
+    record = _record(settings, data, report, space)
     if old_record:
         conflicts = record.conflicts(old_record)
         if conflicts:
@@ -143,7 +143,7 @@ def run_study(settings: RunSettings) -> optuna.Study:
     # trials already there (same seed on resume repeated trials 0-3 as trials 6-9, measured).
     seed = settings.training.seed + (len(existing.trials) if existing else 0)
     study = optuna.create_study(study_name=settings.study, storage=storage, directions=DIRECTIONS,
-                                sampler=make_sampler(settings.sampler, seed), load_if_exists=True)
+                                sampler=make_sampler(settings.sampler, seed, space.image_sizes), load_if_exists=True)
     if old_record:
         StudyRecord.save_budget(study, settings.trials)
     else:
@@ -151,12 +151,35 @@ def run_study(settings: RunSettings) -> optuna.Study:
         study.set_metric_names(METRIC_NAMES)
         for params in start_points(space)[:settings.trials] if settings.start_points else []:
             study.enqueue_trial(params)  # no more than the budget: none is left waiting
+    _save_deadline(study, settings, started)
     if settings.prepare_only:
         print(f"study {settings.study!r} is ready in {shown(settings.storage)} with a budget of {settings.trials} "
               "trials; start workers with: python -m search worker --study NAME --storage URL")
         return study
     return optimise(study, settings.storage, space, data, settings.training, settings.trials, settings.mlflow,
                     settings.early_stopping, settings.callbacks, _local_workers(settings))
+
+
+def _record(settings: RunSettings, data: PreparedData, report: DataReport, space: SearchSpace) -> StudyRecord:
+    """What the study is made with, compared on every resume."""
+    return StudyRecord(
+        data_dir=str(data.folder.root.resolve()), fingerprint=data.cache.fingerprint,
+        class_names=list(data.class_names), test_files=data.test_files, test_fraction=settings.test_fraction,
+        space_file=str(settings.space), space=space.source, training=asdict(settings.training),
+        sampler=settings.sampler, trials=settings.trials, skip_unreadable=settings.skip_unreadable,
+        skipped_files=report.skipped, early_stopping=settings.early_stopping,
+    )
+
+
+def _save_deadline(study: optuna.Study, settings: RunSettings, started: float) -> None:
+    """This session's deadline in the study, read by every worker; none clears the last session's."""
+    if settings.time_budget is None:
+        Deadline.clear(study)
+        return
+    deadline = Deadline(started + settings.time_budget, settings.time_budget, settings.reserve_export)
+    deadline.save(study)
+    print(f"time budget {shown_time(settings.time_budget)}: no trial starts after {time.strftime('%H:%M:%S', time.localtime(deadline.at))}"
+          + (" less the time the front's export needs" if settings.reserve_export else ""))
 
 
 def _local_workers(settings: RunSettings) -> Callable[[], LocalWorkers] | None:
@@ -191,9 +214,9 @@ def join_study(name: str, storage_url: str, cache_root: Path = Path("cache"), sp
                          f"`python -m search run --study {name} --storage URL --trials N` (same settings as before)")
     training = record.training_config
     seed = (training.seed + 1000 * spawned + len(found.trials)) if spawned else int.from_bytes(os.urandom(4), "little")
-    study = load_existing(name, storage, make_sampler(record.sampler, seed))
-    print(f"worker {os.getpid()} joins study {name!r} (sampler {record.sampler}, seed {seed})")
     space = parse_space(record.space, origin=f"study {name!r} space")
+    study = load_existing(name, storage, make_sampler(record.sampler, seed, space.image_sizes))
+    print(f"worker {os.getpid()} joins study {name!r} (sampler {record.sampler}, seed {seed})")
     if spawned:
         data = prepare(Path(record.data_dir), cache_root, list(space.image_sizes), record.test_fraction, training.seed,
                        fingerprint=record.fingerprint, exclude=record.skipped_files)

@@ -37,13 +37,16 @@ PARAMETER_LIMITS: dict[str, Limit] = {
     "blocks": Limit(1, 4),  # MobileNet's block widths are 64, 128, 256, 512 (times the multiplier)
     "expansion": Limit(1, 8),
     "groups": Limit(1, 8),
-    "width_multiplier": Limit(0.05, 2.0, integer=False),  # the one fractional parameter
+    "width_multiplier": Limit(0.05, 2.0, integer=False),
+    "growth": Limit(1.0, 3.0, integer=False),  # strided: each block's width over the one before
 }
 
 
 def limit_problem(name: str, values: tuple[object, ...]) -> str | None:
     """Why ``values`` (a range's ends or a choice list) do not fit parameter ``name``, or None."""
-    limit = PARAMETER_LIMITS[name]
+    limit = PARAMETER_LIMITS.get(name)
+    if limit is None:  # a family's new parameter that no limit covers yet: a developer's mistake, said plainly
+        raise ValueError(f"parameter {name!r} has no limit in spaces.limits.PARAMETER_LIMITS; add one there")
     bad = [value for value in values if not limit.holds(value)]
     if not bad:
         return None

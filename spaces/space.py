@@ -23,7 +23,7 @@ WORD_PARAMETERS: dict[str, tuple[str, ...]] = {"padding": PADDINGS, "head": HEAD
 ZERO_ALLOWED = ("dense_layers",)
 TOP_LEVEL = ("image_sizes", "generators", "families")
 OPTIONAL = ("budgets", "learning_rate")
-BUDGETS = ("max_params", "max_int8_kb", "max_latency_ms")
+BUDGETS = ("max_params", "max_macs", "max_int8_kb", "max_latency_ms")
 MAX_SIZE = 1024
 AUTO = "auto"  # image_sizes taken from the data (spaces.image_sizes)
 
@@ -117,8 +117,9 @@ def _parameter(origin: str, key: str, value: Any, minimum: int = 1) -> Parameter
         choices = value["choices"]
         if not isinstance(choices, list) or not choices:
             raise _fail(origin, key, f"choices must be a non-empty list, got {quoted(choices)}")
-        if not all(_number(c) and c > 0 for c in choices):
-            raise _fail(origin, key, f"choices must be positive numbers, got {quoted(choices)}")
+        if not all(_number(c) and (c > 0 or (c == 0 and minimum == 0)) for c in choices):
+            kind = "numbers >= 0" if minimum == 0 else "positive numbers"
+            raise _fail(origin, key, f"choices must be {kind}, got {quoted(choices)}")
         return Choice(tuple(choices))
     if isinstance(value, dict) and {"low", "high"} <= set(value) <= {"low", "high", "log"}:
         low, high, log = value["low"], value["high"], value.get("log", False)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["InfeasibleConfiguration", "build_model", "check_feasible"]
 
 # Each registers its family on import, in the order errors and plots list them.
-FAMILY_MODULES = ("plain", "mobilenet", "mobilenetv2", "shufflenet")
+FAMILY_MODULES = ("plain", "strided", "mobilenet", "mobilenetv2", "shufflenet")
 for _module in FAMILY_MODULES:
     import_module(f"{__name__}.{_module}")
 

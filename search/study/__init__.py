@@ -45,6 +45,8 @@ from search.study.trial_record import (
     record_progress,
     record_pruned,
     record_result,
+    record_rung,
+    record_rung_stop,
     record_start,
     retry_of,
     stop_reason,
@@ -56,6 +58,7 @@ __all__ = [
     "ExportFiles", "ExportSummary", "StudyRecord", "SystemAttr", "TrialAttr",
     "check_study_name", "config_dict", "description", "front_rows", "heartbeat_timing", "journal_path", "masked",
     "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_out_of_reach",
-    "record_progress", "record_pruned", "record_result", "record_start", "retry_of", "sha256", "shown",
+    "record_progress", "record_pruned", "record_result", "record_rung", "record_rung_stop", "record_start",
+    "retry_of", "sha256", "shown",
     "stop_reason", "trial_config",
 ]

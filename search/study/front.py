@@ -25,7 +25,9 @@ def front_rows(study: optuna.Study) -> list[dict]:
             "cv_accuracy": trial.values[0],
             "cv_accuracy_std": trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD),
             "params": int(trial.values[1]),
+            "macs": trial.user_attrs.get(TrialAttr.MACS),
             "training_seconds": trial.user_attrs.get(TrialAttr.TRAINING_SECONDS),
+            "folds": len(trial.user_attrs.get(TrialAttr.FOLD_ACCURACIES, [])),
         })
     return rows
 

@@ -28,6 +28,7 @@ class TrialAttr:
     INT8_UNTRAINED = "int8_untrained"  # dict: {"kb", "latency_ms"} of the untrained model as int8, when budgets need it
     # After the folds trained so far (record_progress): complete and early-stopped trials
     PARAMS = "params"  # int: the model's parameter count
+    MACS = "macs"  # int: multiply-accumulates of one inference on one image (objectives.macs)
     FOLD_ACCURACIES = "fold_accuracies"  # list[float]: validation accuracy of each fold trained
     FIT_SECONDS = "fit_seconds"  # float: seconds inside Keras fit, over the folds trained
     # float: seconds fitting and evaluating the folds trained (building excluded); an early-stopped trial keeps
@@ -45,6 +46,7 @@ class TrialAttr:
     PRUNED_REASON = "pruned_reason"  # str: why the trial stopped early (over a budget before training, or out of reach)
     PRUNED_AFTER_FOLD = "pruned_after_fold"  # int: folds trained when early stopping ruled the trial out
     PRUNED_BOUND = "pruned_bound"  # float: the highest mean CV accuracy the trial could still reach then
+    PRUNED_AT_RUNG = "pruned_at_rung"  # int: folds after which its Pareto rank among its peers stopped it
 
 
 class SystemAttr:
@@ -68,6 +70,7 @@ def record_progress(trial: optuna.Trial, result: CrossValidationResult) -> None:
     """What the folds trained so far measured and cost; kept by complete and early-stopped trials alike."""
     trial.set_user_attr(TrialAttr.FOLD_ACCURACIES, result.accuracies)
     trial.set_user_attr(TrialAttr.PARAMS, result.params)
+    trial.set_user_attr(TrialAttr.MACS, result.macs)
     trial.set_user_attr(TrialAttr.FIT_SECONDS, round(result.fit_seconds, 3))
     trial.set_user_attr(TrialAttr.TRAINING_SECONDS, round(result.training_seconds, 3))
     trial.set_user_attr(TrialAttr.EPOCH_IMAGES, result.epoch_images)
@@ -96,6 +99,20 @@ def record_out_of_reach(trial: optuna.Trial, result: CrossValidationResult, boun
     record_progress(trial, result)
     trial.set_user_attr(TrialAttr.PRUNED_BOUND, bound)
     trial.set_user_attr(TrialAttr.PRUNED_AFTER_FOLD, len(result.folds))
+    record_pruned(trial, reason)
+
+
+def record_rung(trial: optuna.Trial, result: CrossValidationResult) -> None:
+    """The folds so far, where workers ranking a rung read them (``search.promotion``)."""
+    trial.set_user_attr(TrialAttr.FOLD_ACCURACIES, result.accuracies)
+    trial.set_user_attr(TrialAttr.PARAMS, result.params)
+
+
+def record_rung_stop(trial: optuna.Trial, result: CrossValidationResult, reason: str) -> None:
+    """Multi-fidelity: what the folds so far measured, and the rung whose ranking stopped the trial."""
+    record_progress(trial, result)
+    trial.set_user_attr(TrialAttr.PRUNED_AFTER_FOLD, len(result.folds))
+    trial.set_user_attr(TrialAttr.PRUNED_AT_RUNG, len(result.folds))
     record_pruned(trial, reason)
 
 

@@ -102,11 +102,11 @@ def trial_metrics(trial: FrozenTrial) -> list[Metric]:
 
 def trial_tags(study: str, storage: str, parent_run_id: str, trial: FrozenTrial) -> dict[str, str]:
     """Keys (study, trial number, ``storage`` as ``storage_identity`` gives it), nesting, state and why it failed."""
-    reason = stop_reason(trial) if trial.state == TrialState.FAIL else ""  # REASON_TAG: failures only, not pruning
+    reason = stop_reason(trial) if trial.state in (TrialState.FAIL, TrialState.PRUNED) else ""
     tags = {STUDY_TAG: study, TRIAL_TAG: str(trial.number), STORAGE_TAG: storage,
             STATE_TAG: trial.state.name, PARENT_RUN_TAG: parent_run_id,
             NOTE_TAG: "\n\n".join(filter(None, [description(trial), reason]))}
-    if reason:
+    if reason and trial.state == TrialState.FAIL:  # REASON_TAG: failures only; a pruned trial's reason is in its note
         tags[REASON_TAG] = reason
     if (original := retry_of(trial)) is not None:
         tags[RETRY_TAG] = str(original)

@@ -37,12 +37,15 @@ def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None) -> str:
         folds = ", ".join(f"{a:.3f}" for a in accuracies)
         lines += [
             f"- **CV accuracy**: {trial.values[0]:.4f} ± {attrs.get(TrialAttr.CV_ACCURACY_STD, 0):.4f} (folds: {folds})",
-            f"- **parameters**: {int(trial.values[1]):,}",
+            f"- **parameters**: {int(trial.values[1]):,}; **MACs per image**: {attrs.get(TrialAttr.MACS) or 0:,}",
             f"- **training**: {attrs.get(TrialAttr.TRAINING_SECONDS, 0):.1f} s over {len(accuracies)} folds "
             f"of {attrs.get(TrialAttr.EPOCHS)} epochs (whole trial {attrs.get(TrialAttr.TRIAL_SECONDS, 0):.1f} s)",
         ]
     else:
         lines.append(f"- **{trial.state.name}**: {stop_reason(trial) or 'no reason recorded'}")
+        if TrialAttr.FOLD_ACCURACIES in attrs:  # its fidelity: the folds it trained before it stopped
+            lines.append(f"- **folds trained**: {len(attrs[TrialAttr.FOLD_ACCURACIES])} "
+                         f"({', '.join(f'{a:.3f}' for a in attrs[TrialAttr.FOLD_ACCURACIES])})")
     config = config_dict(trial)
     if config:
         arch = config["architecture"]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 import optuna
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
-from search.study import ExportSummary, TrialAttr, config_dict
+from search.study import ExportSummary, TrialAttr, config_dict, stop_reason
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class TrialRow:
     accuracy: float
     accuracy_std: float
     params: int
+    macs: int | None  # multiply-accumulates of one inference (None: recorded before MACs were)
     on_front: bool
     export: dict[str, str] | None  # Keras vs TFLite comparison, when this trial was exported
 
@@ -44,9 +46,32 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
             generator=config["generator"], filters=arch["filters"][0],
             neurons=arch["neurons"][0] if arch["neurons"] else 0, accuracy=trial.values[0],
             accuracy_std=trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD, 0.0), params=int(trial.values[1]),
-            on_front=trial.number in front, export=exported_comparison(study, trial.number),
+            macs=trial.user_attrs.get(TrialAttr.MACS), on_front=trial.number in front, export=exported_comparison(study, trial.number),
         ))
     return rows
+
+
+def outcome(trial: FrozenTrial) -> str:
+    """How a trial ended, in the words the report counts it by (the rung and early stops by fidelity)."""
+    attrs, reason = trial.user_attrs, stop_reason(trial)
+    if trial.state != TrialState.PRUNED:
+        return {TrialState.COMPLETE: "complete: every fold trained"}.get(trial.state, trial.state.name.lower())
+    if TrialAttr.PRUNED_AT_RUNG in attrs:
+        folds = attrs[TrialAttr.PRUNED_AT_RUNG]
+        return f"stopped at the rung of {folds} fold{'s' if folds > 1 else ''}: ranked out by Pareto rank"
+    if TrialAttr.PRUNED_BOUND in attrs:
+        return f"stopped after fold {attrs.get(TrialAttr.PRUNED_AFTER_FOLD)}: the front out of reach"
+    for start, words in (("infeasible", "infeasible: never trained"), ("over budget", "over a device budget: never trained"),
+                         ("not trained: estimated", "longer than the time left: never trained")):
+        if reason.startswith(start):
+            return words
+    return "stopped: " + (reason.split(":")[0] or "no reason recorded")
+
+
+def outcomes(study: optuna.Study) -> list[tuple[str, int]]:
+    """Trials counted by how they ended, most common first."""
+    counts = Counter(outcome(t) for t in study.get_trials(deepcopy=False))
+    return counts.most_common()
 
 
 def _join(values) -> str:
@@ -54,16 +79,26 @@ def _join(values) -> str:
 
 
 def format_front(rows: list[dict]) -> str:
-    header = ("trial", "family", "size", "gen", "filters", "neurons", "lr", "cv accuracy", "params")
+    header = ("trial", "family", "size", "gen", "filters", "neurons", "lr", "cv accuracy", "params", "MACs")
     body = [
         (str(r["trial"]), r["family"] or "?", f"{r['image_size']}px", f"G{r['generator']}", _join(r["filters"]),
          _join(r["neurons"]), f"{r['learning_rate']:.3g}" if r["learning_rate"] else "?",
-         f"{r['cv_accuracy']:.3f} ± {r['cv_accuracy_std'] or 0:.3f}", f"{r['params']:,}")
+         f"{r['cv_accuracy']:.3f} ± {r['cv_accuracy_std'] or 0:.3f}", f"{r['params']:,}", macs_text(r.get("macs")))
         for r in rows
     ]
     widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(c.rjust(w) if i in (0, 7, 8) else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    line = lambda cells: "  ".join(c.rjust(w) if i in (0, 7, 8, 9) else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, body)])
+
+
+def macs_text(macs: int | None) -> str:
+    """``1.2M`` / ``35.4k`` / ``812``; ``?`` for a trial recorded before MACs were."""
+    if not macs:
+        return "?"
+    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if macs >= size:
+            return f"{macs / size:.1f}{unit}"
+    return str(macs)
 
 
 def front_json(rows: list[dict]) -> str:

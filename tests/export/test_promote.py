@@ -91,7 +91,7 @@ def test_a_dominated_trial_needs_force_and_then_warns(exported, capsys):
 
 
 def test_a_failed_trial_is_refused_with_its_reason_in_one_line(exported, tmp_path):
-    """A real FAIL: three conv blocks cannot run on 16x16 images, so the trial fails before training."""
+    """A real refusal: three conv blocks cannot run on 16x16 images, so the trial is infeasible, never trained."""
     storage = exported.settings.storage
     run_study(RunSettings(study="broken", storage=storage, trials=1, data_dir=exported.data,
                           space=plain_space(tmp_path / "space.yaml", conv_blocks={"low": 3, "high": 3}),
@@ -100,7 +100,7 @@ def test_a_failed_trial_is_refused_with_its_reason_in_one_line(exported, tmp_pat
                              "--trial", "0", "--builds", str(tmp_path / "builds"), "--exports", str(tmp_path / "x")],
                             capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "trial 0 of study 'broken' is FAIL (InfeasibleConfiguration" in result.stderr
+    assert "trial 0 of study 'broken' is PRUNED (infeasible, not trained: plain network" in result.stderr
     assert "only a COMPLETE trial" in result.stderr and not (tmp_path / "builds").exists()
 
 

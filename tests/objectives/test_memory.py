@@ -22,11 +22,11 @@ def test_the_estimate_grows_with_image_size_and_batch_and_refuses_what_does_not_
         check_fits_memory(large, 32, 64)
 
 
-def test_a_trial_over_the_memory_fails_with_its_reason_and_trains_nothing(small_digits, tmp_path, monkeypatch):
+def test_a_trial_over_the_memory_is_infeasible_with_its_reason_and_trains_nothing(small_digits, tmp_path, monkeypatch):
     monkeypatch.setenv("SEARCH_MEMORY_LIMIT_MB", "1")
     study = run_study(RunSettings(study="m", storage=f"sqlite:///{tmp_path}/optuna.db", trials=1, data_dir=small_digits,
                                   space=tiny_space(tmp_path), training=TrainingConfig(epochs=1, folds=2),
                                   cache_root=tmp_path / "cache", mlflow=False, start_points=False))
     trial, = study.trials
-    assert trial.state == TrialState.FAIL and "epoch_images" not in trial.user_attrs
-    assert trial.user_attrs["fail_reason"].startswith("InfeasibleConfiguration: training needs about ")
+    assert trial.state == TrialState.PRUNED and "epoch_images" not in trial.user_attrs
+    assert trial.user_attrs["pruned_reason"].startswith("infeasible, not trained: training needs about ")

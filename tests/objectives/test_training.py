@@ -1,5 +1,7 @@
 """Real TensorFlow on real digits (a few dozen images, one or two epochs)."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -7,13 +9,14 @@ import objectives.training as training
 from objectives.architectures import build_model, registry
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.dataset import scan_image_folder
-from objectives.errors import InfeasibleConfiguration
+from objectives.errors import InfeasibleConfiguration, TimeUp
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.size_cache import SizeCache
 from objectives.splits import stratified_folds
 from objectives.standardization import FeaturewiseStandardization
 from objectives.training import (
     FreshStart,
+    channel_statistics,
     compiled_model,
     cross_validate,
     standardizer_of,
@@ -110,13 +113,28 @@ def test_standardization_is_read_from_variables_inside_a_traced_model():
     assert isinstance(layer, FeaturewiseStandardization) and not layer.is_fitted()
     x = np.random.default_rng(0).random((4, 16, 16, 3)).astype("float32")
     model.predict(x, verbose=0)  # trace once
-    layer.fit(x * 0.5 + 0.2)
+    shifted = x * 0.5 + 0.2
+    layer.set_statistics(shifted.mean(axis=(0, 1, 2)), shifted.std(axis=(0, 1, 2)))
     inner = model.get_layer("conv_1")
     probe = __import__("keras").Model(model.input, inner.input)
     assert np.allclose(probe.predict(x, verbose=0), (x - layer.mean.numpy()) / layer.std.numpy(), atol=1e-5)
 
 
-@pytest.mark.parametrize("family", ["plain", "mobilenet", "mobilenetv2", "shufflenet"])
+def test_channel_statistics_match_numpy_over_the_normalised_images():
+    images = np.random.default_rng(1).integers(0, 256, (70, 9, 7, 3), dtype=np.uint8)
+    mean, std = channel_statistics(images, chunk=8)  # chunks that do not divide the count
+    x = INPUT_NORMALISATION.apply(images)
+    assert np.allclose(mean, x.mean(axis=(0, 1, 2)), atol=1e-6) and np.allclose(std, x.std(axis=(0, 1, 2)), atol=1e-6)
+
+
+def test_training_stops_with_time_up_once_the_deadline_has_passed(digits_data):
+    cache, labels = digits_data
+    folds = stratified_folds(labels, ("0", "1", "2", "3"), 2, 0)
+    with pytest.raises(TimeUp):
+        cross_validate(_config(), cache.load(16), labels, 4, folds, deadline=time.time() - 1)
+
+
+@pytest.mark.parametrize("family", ["plain", "strided", "mobilenet", "mobilenetv2", "shufflenet"])
 def test_each_family_builds_and_trains_at_the_smallest_and_largest_default_size(family, digits_data):
     cache, labels = digits_data
     space = load_space().for_native_size(16)  # the sizes 16 px images get: 8, 12, 16
@@ -164,16 +182,30 @@ def test_batch_norm_statistics_are_those_of_the_training_images():
     import keras
 
     model = compiled_model(_config(family="mobilenetv2", filters=(8, 16), expansion=2), 3, steps=1)
-    x = np.random.default_rng(2).random((600, 16, 16, 3)).astype("float32") * 0.1  # batches of 256, 256, 88
-    training.recalibrate_batch_norm(model, x, sample=600, batch=256)
+    images = np.random.default_rng(2).integers(0, 26, (600, 16, 16, 3), dtype=np.uint8)  # batches of 256, 256, 88
+    training.recalibrate_batch_norm(model, images, sample=600, batch=256)
     first = next(l for l in model.layers if isinstance(l, keras.layers.BatchNormalization))
-    before = keras.Model(model.input, first.input)(x).numpy()
+    before = keras.Model(model.input, first.input)(INPUT_NORMALISATION.apply(images)).numpy()
     assert np.allclose(first.moving_mean.numpy(), before.mean(axis=(0, 1, 2)), atol=1e-5)
     assert np.allclose(first.moving_variance.numpy(), before.var(axis=(0, 1, 2)), rtol=1e-2, atol=1e-6)
     assert first.momentum == 0.9  # restored after the pass
 
 
-@pytest.mark.parametrize("family", ["plain", "mobilenet", "mobilenetv2", "shufflenet"])
+def test_channel_statistics_match_numpy_over_the_normalised_images():
+    images = np.random.default_rng(1).integers(0, 256, (70, 9, 7, 3), dtype=np.uint8)
+    mean, std = channel_statistics(images, chunk=8)  # chunks that do not divide the count
+    x = INPUT_NORMALISATION.apply(images)
+    assert np.allclose(mean, x.mean(axis=(0, 1, 2)), atol=1e-6) and np.allclose(std, x.std(axis=(0, 1, 2)), atol=1e-6)
+
+
+def test_training_stops_with_time_up_once_the_deadline_has_passed(digits_data):
+    cache, labels = digits_data
+    folds = stratified_folds(labels, ("0", "1", "2", "3"), 2, 0)
+    with pytest.raises(TimeUp):
+        cross_validate(_config(), cache.load(16), labels, 4, folds, deadline=time.time() - 1)
+
+
+@pytest.mark.parametrize("family", ["plain", "strided", "mobilenet", "mobilenetv2", "shufflenet"])
 def test_each_family_learns_at_its_smallest_default_size_on_small_data(family, digits_root, tmp_path):
     """The smallest network of each family, at 8 px, on 40 images a class: a front point, not a chance score."""
     from tests.conftest import digits_subset

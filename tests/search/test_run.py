@@ -50,7 +50,7 @@ def test_a_short_study_completes_and_resumes(small_digits, tmp_path, capsys):
     assert len(run_study(_settings(tmp_path, None, 4, early_stopping=False)).get_trials()) == 4
 
 
-def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on(small_digits, tmp_path, capsys):
+def test_an_impossible_configuration_is_infeasible_untrained_and_the_study_goes_on(small_digits, tmp_path, capsys):
     space = tiny_space(tmp_path, image_sizes=[16])
     data = yaml.safe_load(space.read_text())
     data["families"]["plain"]["conv_blocks"] = {"low": 3, "high": 3}  # 16 -> 7 -> 2 -> nothing left
@@ -58,11 +58,12 @@ def test_an_impossible_configuration_fails_with_its_reason_and_the_study_goes_on
     study = run_study(_settings(tmp_path, small_digits, 8, space=space))
     states = [(t.params["family"], t.state) for t in study.get_trials()]
     assert len(states) == 8
-    assert all(state == TrialState.FAIL for family, state in states if family == "plain")
+    assert all(state == TrialState.PRUNED for family, state in states if family == "plain")
     assert all(state == TrialState.COMPLETE for family, state in states if family == "mobilenet")
-    failed = [t for t in study.get_trials() if t.state == TrialState.FAIL]
-    assert failed and all("cannot run on 16x16" in t.user_attrs["fail_reason"] for t in failed)
-    assert "FAIL InfeasibleConfiguration" in capsys.readouterr().out
+    refused = [t for t in study.get_trials() if t.state == TrialState.PRUNED]
+    assert refused and all("cannot run on 16x16" in t.user_attrs["pruned_reason"] for t in refused)
+    assert all(t.constraints["feasible"] == 1.0 and "epoch_images" not in t.user_attrs for t in refused)
+    assert "PRUNED infeasible, not trained: plain network" in capsys.readouterr().out
 
 
 def test_resuming_with_other_settings_is_refused(small_digits, tmp_path):

@@ -25,7 +25,7 @@ def test_default_space_loads_all_families_and_generators():
     (lambda d: d.update(generators=[1, 5]), r"generators: \[5\] not allowed; allowed: 1, 2, 3, 4"),
     (lambda d: d.update(image_sizes=[2, 32]), r"image_sizes: \[2\] not allowed; allowed: 8 to 1024 pixels, or auto"),
     (lambda d: d.update(image_sizes="big"), r"image_sizes: must be a non-empty list of integers \(8 to 1024 pixels, or auto\)"),
-    (lambda d: d["families"].update(resnet={}), r"families.resnet: unknown family; allowed: plain, mobilenet"),
+    (lambda d: d["families"].update(resnet={}), r"families.resnet: unknown family; allowed: plain, strided, mobilenet"),
     (lambda d: d["families"]["plain"].update(kernel={"low": 1, "high": 3}),
      r"families.plain.kernel: unknown parameter; plain allows: conv_blocks, filters, dense_layers, neurons, padding, head"),
     (lambda d: d["families"]["plain"].update(padding={"choices": ["valid", "reflect"]}),
@@ -38,7 +38,7 @@ def test_default_space_loads_all_families_and_generators():
     (lambda d: d["families"]["mobilenet"].pop("blocks"), r"families.mobilenet.blocks: is missing"),
     (lambda d: d["families"]["plain"].update(filters={"low": 64, "high": 4}), r"families.plain.filters: needs integers 1 <= low <= high"),
     (lambda d: d["families"]["shufflenet"].update(groups=[2, 4]), r"families.shufflenet.groups: must be \{low"),
-    (lambda d: d.update(budgets={"max_ram_mb": 5}), r"budgets.max_ram_mb: unknown budget; allowed: max_params, max_int8_kb, max_latency_ms"),
+    (lambda d: d.update(budgets={"max_ram_mb": 5}), r"budgets.max_ram_mb: unknown budget; allowed: max_params, max_macs, max_int8_kb, max_latency_ms"),
     (lambda d: d.update(budgets={"max_latency_ms": -1}), r"budgets.max_latency_ms: must be a positive number"),
 ])
 def test_bad_space_names_the_key_and_the_allowed_values(edit, message):

@@ -15,7 +15,7 @@ from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from spaces.space import DEFAULT_SPACE, Choice, SpaceError, load_space, parse_space
 from spaces.suggest import suggest_config
 
-BUILT_IN = "plain, mobilenet, mobilenetv2, shufflenet"
+BUILT_IN = "plain, strided, mobilenet, mobilenetv2, shufflenet"
 
 
 def _smallest(parameters: dict) -> dict[str, Any]:

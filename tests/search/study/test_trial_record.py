@@ -37,7 +37,8 @@ def test_the_stored_names_are_the_ones_existing_studies_hold():
     assert _names(TrialAttr) == {
         "config", "description", "image_size", "epochs", "int8_untrained", "params", "fold_accuracies",
         "fit_seconds", "epoch_images", "cv_accuracy_std", "training_seconds", "build_seconds", "learning_curves",
-        "model_summary", "trial_seconds", "fail_reason", "pruned_reason", "pruned_after_fold", "pruned_bound"}
+        "model_summary", "trial_seconds", "fail_reason", "pruned_reason", "pruned_after_fold", "pruned_bound", "macs",
+        "pruned_at_rung"}
     assert _names(SystemAttr) == {"failed_trial", "fail_reason", "constraints", "worker"}
 
 

@@ -92,7 +92,7 @@ def logged(digits_root, tmp_path_factory):
 def test_every_trial_has_one_run_under_one_parent_with_its_status(logged):
     study, uri, folder = logged
     trials = study.get_trials()
-    assert {t.state for t in trials} == {TrialState.COMPLETE, TrialState.FAIL}  # the space makes both
+    assert {t.state for t in trials} == {TrialState.COMPLETE, TrialState.PRUNED}  # the space makes both
     runs = _runs(uri, "t")
     parents = [r for r in runs if r.data.tags.get(PARENT_TAG) == "true"]
     children = {int(r.data.tags[TRIAL_TAG]): r for r in runs if TRIAL_TAG in r.data.tags}
@@ -105,8 +105,8 @@ def test_every_trial_has_one_run_under_one_parent_with_its_status(logged):
         config = trial.user_attrs["config"]
         assert run.data.params["architecture.family"] == config["architecture"]["family"]
         assert run.data.params["training.epochs"] == "2" and run.data.params["image_size"] == "16"
-        if trial.state == TrialState.FAIL:
-            assert "cannot run on 16x16" in run.data.tags[REASON_TAG]
+        if trial.state == TrialState.PRUNED and "infeasible" in trial.user_attrs["pruned_reason"]:
+            assert "cannot run on 16x16" in run.data.tags["mlflow.note.content"] and REASON_TAG not in run.data.tags
             assert "cv_accuracy" not in run.data.metrics
     # The experiment's artifacts live beside its database, never in ./mlruns.
     experiment = MlflowClient(uri).get_experiment_by_name(experiment_name("t"))
@@ -185,7 +185,7 @@ def test_a_refusing_tracking_server_does_not_stop_the_study_and_sync_fills_the_g
     monkeypatch.setenv("MLFLOW_TRACKING_URI", refusing)
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     study = run_study(_settings(tmp_path, small_digits, 3, name="down"))
-    assert len(study.get_trials(states=(TrialState.COMPLETE, TrialState.FAIL))) == 3
+    assert len(study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED))) == 3
     err = capsys.readouterr().err
     assert err.count("warning: MLflow logging") == 1 and "python -m search sync-mlflow --study down" in err
 
