@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-
-import keras
+from typing import TYPE_CHECKING
 
 from objectives.errors import InfeasibleConfiguration
+
+if TYPE_CHECKING:  # a type only: the size check runs before TensorFlow loads
+    import keras
 
 BYTES = 4  # float32
 ACTIVATION_COPIES = 3  # the output kept for backprop, its gradient, and a temporary of the same size
@@ -53,3 +55,21 @@ def check_fits_memory(model: keras.Model, batch_size: int, image_size: int) -> N
             f"training needs about {needed / 2**20:,.0f} MB (batch {batch_size}, {image_size}x{image_size} images, "
             f"{model.count_params():,} parameters), but {available / 2**20:,.0f} MB are available; narrow the space's "
             "filters or image sizes, or lower the batch size")
+
+
+def size_bytes(images: int, size: int) -> int:
+    """Memory one image size holds during a study: its uint8 images twice (the copy read out of the size cache
+    and the training fold TensorFlow keeps), never a float copy (``objectives.training.fit``)."""
+    return 2 * images * size * size * 3
+
+
+def sizes_that_fit(images: int, sizes: tuple[int, ...]) -> tuple[tuple[int, ...], list[str]]:
+    """The sizes whose images fit in half the memory available now (the other half for the network), and one
+    line for each size left out."""
+    budget = available_bytes() // 2
+    kept = tuple(size for size in sizes if size_bytes(images, size) <= budget)
+    dropped = [f"image size {size} px left out: {images:,} images at {size}x{size} need about "
+               f"{size_bytes(images, size) / 2**30:.1f} GB, and {budget / 2**30:.1f} GB (half of what is available) "
+               "can be given to them; list smaller sizes in the space file, or use fewer images"
+               for size in sizes if size not in kept]
+    return kept, dropped

@@ -17,7 +17,7 @@ import optuna
 from optuna.trial import TrialState
 
 from objectives.training import CrossValidationResult, FoldResult
-from search.promotion import goes_on, rungs
+from search.promotion import epsilon, goes_on, rungs
 from search.study import TrialAttr, record_out_of_reach, record_rung, record_rung_stop
 
 DEFAULT_MARGIN = 0.1  # accuracy points a later fold may still beat the best fold so far by
@@ -62,10 +62,10 @@ class FoldPruner:
         rung = len(result.folds)
         record_rung(self.trial, result)
         mine, peers = (result.mean_accuracy, result.params), self.rung_peers(rung)
-        if not goes_on(mine, peers):
-            reason = (f"after fold {rung} of {self.folds}, {mine[0]:.3f} mean accuracy with {result.params:,} parameters "
-                      f"is neither on the front nor in the top third by Pareto rank of the {len(peers) + 1} trials "
-                      f"at {rung} fold{'s' if rung > 1 else ''}")
+        if not goes_on(mine, peers, rung):
+            reason = (f"after fold {rung} of {self.folds}, {mine[0]:.3f} mean accuracy with {result.params:,} parameters: "
+                      f"another trial is more than {epsilon(rung):.3f} ahead with fewer, and it is not in the top third "
+                      f"by Pareto rank of the {len(peers) + 1} trials at {rung} fold{'s' if rung > 1 else ''}")
             record_rung_stop(self.trial, result, reason)
             raise optuna.TrialPruned(reason)
 

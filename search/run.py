@@ -20,6 +20,7 @@ from objectives.config import TrainingConfig
 from objectives.data_check import DataReport, check_data
 from objectives.digits import digits_folder
 from objectives.errors import DataError, SettingError, StudyError
+from objectives.memory import sizes_that_fit
 from objectives.paths import check_data_root
 from objectives.prepared import PreparedData, prepare
 from search.local_workers import LocalWorkers, threads_per_job
@@ -107,9 +108,20 @@ def prepare_checked(data_dir: Path, cache_root: Path, space: SearchSpace, test_f
         space = space.for_native_size(native)
         print(f"  image sizes searched: {', '.join(map(str, space.image_sizes))} px "
               f"(from the data: median short side {native} px; list sizes in the space file to choose others)")
+    space = _sizes_in_memory(space, sum(report.sizes.values()))
     data = prepare(data_dir, cache_root, list(space.image_sizes), test_fraction, training.seed,
                    progress=_progress("resizing images once per size"), exclude=report.skipped)
     return data, report, space
+
+
+def _sizes_in_memory(space: SearchSpace, images: int) -> SearchSpace:
+    """The space without the sizes this machine cannot hold, each said in one line; none left is refused."""
+    kept, dropped = sizes_that_fit(images, space.image_sizes)
+    for line in dropped:
+        print(f"  {line}")
+    if not kept:
+        raise DataError(f"no image size of the space fits in memory ({dropped[0]})")
+    return space if not dropped else space.with_sizes(kept, "image sizes that fit in memory")
 
 
 def run_study(settings: RunSettings) -> optuna.Study:

@@ -68,7 +68,11 @@ class SearchSpace:
         (so the study, its workers and a resume all read the same sizes)."""
         if not self.sizes_from_data:
             return self
-        return parse_space({**self.source, "image_sizes": list(derived_image_sizes(native))}, "image sizes from the data")
+        return self.with_sizes(derived_image_sizes(native), "image sizes from the data")
+
+    def with_sizes(self, sizes: tuple[int, ...], origin: str) -> SearchSpace:
+        """This space searching ``sizes`` instead, recorded in its source."""
+        return parse_space({**self.source, "image_sizes": list(sizes)}, origin)
 
 
 def _fail(origin: str, key: str, message: str) -> SpaceError:

@@ -6,7 +6,7 @@ from optuna.trial import TrialState
 from objectives.architectures import build_model
 from objectives.config import ArchitectureConfig, TrainingConfig
 from objectives.errors import InfeasibleConfiguration
-from objectives.memory import check_fits_memory, training_bytes
+from objectives.memory import check_fits_memory, size_bytes, sizes_that_fit, training_bytes
 from search.run import RunSettings, run_study
 from tests.conftest import tiny_space
 
@@ -30,3 +30,12 @@ def test_a_trial_over_the_memory_is_infeasible_with_its_reason_and_trains_nothin
     trial, = study.trials
     assert trial.state == TrialState.PRUNED and "epoch_images" not in trial.user_attrs
     assert trial.user_attrs["pruned_reason"].startswith("infeasible, not trained: training needs about ")
+
+
+def test_sizes_that_do_not_fit_are_left_out_with_one_line_each(monkeypatch):
+    monkeypatch.setenv("SEARCH_MEMORY_LIMIT_MB", "200")  # 100 MB for images: 600 images fit at 128 px, not at 256
+    kept, dropped = sizes_that_fit(600, (64, 128, 256))
+    assert kept == (64, 128)
+    assert dropped == ["image size 256 px left out: 600 images at 256x256 need about 0.2 GB, and 0.1 GB (half of "
+                       "what is available) can be given to them; list smaller sizes in the space file, or use fewer images"]
+    assert size_bytes(600, 128) == 2 * 600 * 128 * 128 * 3

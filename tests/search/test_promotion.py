@@ -27,10 +27,12 @@ def test_non_dominated_sorting_and_crowding_by_hand():
     assert pareto_order(points) == [0, 2, 1, 3, 4]
 
 
-def test_a_trial_goes_on_on_the_rungs_front_or_in_its_top_third():
+def test_a_trial_goes_on_unless_clearly_beaten_and_outside_the_top_third():
     peers = [(0.9, 1000), (0.8, 500), (0.7, 100), (0.6, 600), (0.5, 2000)]
     assert goes_on((0.3, 50), peers)  # the smallest: on the rung's front
-    assert not goes_on((0.55, 1500), peers)  # dominated, and 6th of 6
+    assert not goes_on((0.55, 1500), peers)  # beaten by far, and 6th of 6
+    assert goes_on((0.79, 600), peers)  # beaten, but by less than one fold's noise (0.02)
+    assert not goes_on((0.79, 600), peers, rung=9)  # over 9 folds the margin is 0.0067
     assert goes_on((0.1, 9000), peers[:2])  # fewer than 3 peers: nothing to rank against yet
 
 
@@ -47,6 +49,7 @@ def test_a_real_study_stops_weak_trials_at_the_first_rung_and_keeps_the_fidelity
         assert trial.state == TrialState.PRUNED
         assert len(trial.user_attrs["fold_accuracies"]) == trial.user_attrs["pruned_at_rung"] in (1, 3)
         assert "top third by Pareto rank" in trial.user_attrs["pruned_reason"]
+        assert "ahead with fewer" in trial.user_attrs["pruned_reason"]
     front = {t.number for t in study.best_trials}
     assert not front & {t.number for t in stopped}
     assert all(len(t.user_attrs["fold_accuracies"]) == 5 for t in study.best_trials)
