@@ -191,20 +191,6 @@ def test_batch_norm_statistics_are_those_of_the_training_images():
     assert first.momentum == 0.9  # restored after the pass
 
 
-def test_channel_statistics_match_numpy_over_the_normalised_images():
-    images = np.random.default_rng(1).integers(0, 256, (70, 9, 7, 3), dtype=np.uint8)
-    mean, std = channel_statistics(images, chunk=8)  # chunks that do not divide the count
-    x = INPUT_NORMALISATION.apply(images)
-    assert np.allclose(mean, x.mean(axis=(0, 1, 2)), atol=1e-6) and np.allclose(std, x.std(axis=(0, 1, 2)), atol=1e-6)
-
-
-def test_training_stops_with_time_up_once_the_deadline_has_passed(digits_data):
-    cache, labels = digits_data
-    folds = stratified_folds(labels, ("0", "1", "2", "3"), 2, 0)
-    with pytest.raises(TimeUp):
-        cross_validate(_config(), cache.load(16), labels, 4, folds, deadline=time.time() - 1)
-
-
 @pytest.mark.parametrize("family", ["plain", "strided", "mobilenet", "mobilenetv2", "shufflenet"])
 def test_each_family_learns_at_its_smallest_default_size_on_small_data(family, digits_root, tmp_path):
     """The smallest network of each family, at 8 px, on 40 images a class: a front point, not a chance score."""
