@@ -18,7 +18,7 @@ from export.metadata import ModelDescription, with_metadata, write_labels
 from export.promote import PromoteSettings, promote
 from export.registry import BUILD_METRIC_PREFIX
 from objectives.errors import MediaPipeError
-from objectives.preprocessing import decode_rgb, resize
+from objectives.preprocessing import RESIZE_METHOD, decode_rgb, resize
 from objectives.tflite.convert import to_float32
 from search.cli import main
 from search.study import ExportFiles
@@ -94,6 +94,8 @@ def test_wrong_normalisation_is_caught_and_named_as_the_cause(exported, tmp_path
     message = check.announcement(summary.trial)
     assert "MEDIAPIPE" in message and "float32 " in message and "int8 " not in message
     assert "model_float32.tflite's metadata normalises with mean [255.0, 255.0, 255.0]" in message
+    # The int8 file takes uint8 pixels, so its metadata's normalisation cannot be a cause: the resize is named.
+    assert f"the one training used ({RESIZE_METHOD}" in check.causes["int8"]
 
 
 def test_per_channel_normalisation_is_refused_by_mediapipe_in_one_line(exported, tmp_path):
