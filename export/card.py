@@ -12,8 +12,8 @@ from pathlib import Path
 
 from export.child_classifier import DISAGREEMENT_ALARM
 from export.mediapipe_tasks import MediaPipeCheck
-from export.registry import Registration
 from export.phone_checks import PhoneChecks
+from export.registry import Registration
 from search.study import ExportSummary, StudyRecord, masked
 
 CARD_JSON = "model_card.json"
