@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 # The TFLite Task Library (the C++ ImageClassifier of Android's Task API) cannot share a process with
 # TensorFlow, so it gets an environment of its own holding only tflite-support, pillow and their needs.
 TASK_VENV := .venv-task-library
+# MediaPipe Tasks' ImageClassifier (what Android apps classify with now) brings opencv and matplotlib: its own env.
+MEDIAPIPE_VENV := .venv-mediapipe
 # uv installs the locks in seconds; pip is the fallback (make install INSTALLER=pip). Both install the
 # fully pinned locks without resolving them (see requirements.lock's header for why).
 INSTALLER ?= uv
@@ -52,7 +54,7 @@ help: ## this list
 	@echo "             JOBS=n (trial processes, default one per core) THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
 	@echo "             device budgets: MAX_PARAMS=n MAX_INT8_KB=kb MAX_LATENCY_MS=ms (checked before training)"
 
-install: $(VENV)/.installed $(TASK_VENV)/.installed ## create .venv and the Task Library's environment from the locks (INSTALLER=uv, or pip)
+install: $(VENV)/.installed $(TASK_VENV)/.installed $(MEDIAPIPE_VENV)/.installed ## create .venv, the Task Library's and MediaPipe's environments from the locks (INSTALLER=uv, or pip)
 
 task-library: $(TASK_VENV)/.installed ## the Task Library's own small environment (.venv-task-library), used by export and promote
 
@@ -81,6 +83,9 @@ $(VENV)/.installed: requirements.lock
 $(TASK_VENV)/.installed: requirements-task-library.lock
 	@$(MAKE) --no-print-directory system-deps
 	$(call install_lock,$(TASK_VENV),requirements-task-library.lock)
+
+$(MEDIAPIPE_VENV)/.installed: requirements-mediapipe.lock
+	$(call install_lock,$(MEDIAPIPE_VENV),requirements-mediapipe.lock)
 
 system-deps: ## the system library tflite-support needs (libusb-1.0), installed when running as root
 	@if ! /sbin/ldconfig -p | grep -q 'libusb-1.0.so.0'; then \

@@ -10,18 +10,23 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from export.child_classifier import DISAGREEMENT_ALARM
+from export.mediapipe_tasks import MediaPipeCheck
+from export.phone_checks import PhoneChecks
 from export.registry import Registration
-from export.task_library import TaskLibraryCheck
 from search.study import ExportSummary, StudyRecord, masked
 
 CARD_JSON = "model_card.json"
 CARD_MARKDOWN = "model_card.md"
+RESIZE_DESCRIPTION = ("the whole image squared as MediaPipe's ImageClassifier does (corner-aligned bilinear sampling, "
+                      "no antialiasing); give MediaPipe the original frame, do not resize it first")
 
 
 def model_card(study: str, summary: ExportSummary, record: StudyRecord, registration: Registration,
-               promoted_at: str, file_names: dict[str, str], task_library: TaskLibraryCheck) -> dict:
+               promoted_at: str, file_names: dict[str, str], checks: PhoneChecks) -> dict:
     """The card's content; ``file_names`` maps "float32", "int8", "labels" to the build's file names;
-    ``task_library`` is the Task Library's run on the build's own files."""
+    ``checks`` are MediaPipe's and the legacy Task Library's runs on the build's own files."""
+    mediapipe, task_library = checks.mediapipe, checks.task_library
     return {
         "study": study,
         "trial": summary.trial,
@@ -35,6 +40,7 @@ def model_card(study: str, summary: ExportSummary, record: StudyRecord, registra
             "images": summary.test_images,
             "accuracy": {"keras": summary.keras_accuracy, "tflite_float32": summary.float32["accuracy"],
                          "tflite_int8": summary.int8["accuracy"], "phone_path_int8": summary.phone_int8_accuracy,
+                         "mediapipe_float32": mediapipe.accuracy["float32"], "mediapipe_int8": mediapipe.accuracy["int8"],
                          "task_library_float32": task_library.accuracy["float32"],
                          "task_library_int8": task_library.accuracy["int8"]},
             "top1_agreement_with_keras": {"tflite_float32": summary.float32["agreement"],
@@ -42,23 +48,33 @@ def model_card(study: str, summary: ExportSummary, record: StudyRecord, registra
             "float32_max_abs_diff": summary.float32["max_abs_diff"],
             "int8_drop": summary.int8_drop,
             "int8_drop_alarm": summary.int8_drop_alarm,
+            "mediapipe_alarm": mediapipe.alarm,
+            "mediapipe_alarm_cause": mediapipe.announcement(summary.trial),
             "task_library_alarm": task_library.alarm,
             "files": record.test_files,
         },
         "files": {
             file_names["float32"]: {"bytes": summary.float32["size_bytes"], "sha256": summary.sha256["float32"],
-                                    "median_latency_ms_1_thread": summary.float32["latency_ms"], "input": "float32"},
+                                    "median_latency_ms_1_thread": summary.float32["latency_ms"], "input": "float32",
+                                    "mediapipe": _mediapipe_entry(mediapipe, "float32")},
             file_names["int8"]: {"bytes": summary.int8["size_bytes"], "sha256": summary.sha256["int8"],
-                                 "median_latency_ms_1_thread": summary.int8["latency_ms"], "input": "uint8"},
+                                 "median_latency_ms_1_thread": summary.int8["latency_ms"], "input": "uint8",
+                                 "mediapipe": _mediapipe_entry(mediapipe, "int8")},
             file_names["labels"]: {"lines": len(summary.class_names)},
         },
         "input": {"width": summary.image_size, "height": summary.image_size, "channels": 3, "color_space": "RGB",
-                  "normalisation": summary.normalisation, "resize": "bilinear, whole image squared"},
+                  "normalisation": summary.normalisation, "resize": RESIZE_DESCRIPTION},
         "class_names": summary.class_names,
         "mlflow": {**asdict(registration), "tracking_uri": masked(registration.tracking_uri)},  # cards are shared
         "data": {"data_dir": record.data_dir, "fingerprint": record.fingerprint},
         "exported_at": summary.exported_at,
     }
+
+
+def _mediapipe_entry(check: MediaPipeCheck, variant: str) -> dict:
+    """What MediaPipe's ImageClassifier made of one file, beside what LiteRT made of it."""
+    return {"accuracy": check.accuracy[variant], "litert_accuracy": check.litert_accuracy[variant],
+            "gap": check.disagreement[variant], "alarm": abs(check.disagreement[variant]) > DISAGREEMENT_ALARM}
 
 
 def card_markdown(card: dict) -> str:
@@ -78,20 +94,22 @@ def card_markdown(card: dict) -> str:
         f"| TFLite float32 (LiteRT) | {accuracy['tflite_float32']:.3f} | {test['top1_agreement_with_keras']['tflite_float32']:.3f} |",
         f"| TFLite int8 (LiteRT) | {accuracy['tflite_int8']:.3f} | {test['top1_agreement_with_keras']['tflite_int8']:.3f} |",
         f"| TFLite int8, phone-like path (JPEG q90, bilinear resize) | {accuracy['phone_path_int8']:.3f} | - |",
-        f"| TFLite float32, Task Library ImageClassifier (Android's; metadata only) | {accuracy['task_library_float32']:.3f} | - |",
-        f"| TFLite int8, Task Library ImageClassifier (Android's; metadata only) | {accuracy['task_library_int8']:.3f} | - |",
+        f"| TFLite float32, MediaPipe Tasks ImageClassifier (the phone; metadata only) | {accuracy['mediapipe_float32']:.3f} | - |",
+        f"| TFLite int8, MediaPipe Tasks ImageClassifier (the phone; metadata only) | {accuracy['mediapipe_int8']:.3f} | - |",
+        f"| TFLite float32, legacy TFLite Task Library (deprecated) | {accuracy['task_library_float32']:.3f} | - |",
+        f"| TFLite int8, legacy TFLite Task Library (deprecated) | {accuracy['task_library_int8']:.3f} | - |",
         "",
-        f"Float32 outputs differ from Keras by at most {test['float32_max_abs_diff']:.1e}. The Task Library rows are "
-        "the C++ classifier of Android's Task API reading this build's files: normalisation and labels from the "
-        "metadata, its own resize of the full-size RGB image.",
+        f"Float32 outputs differ from Keras by at most {test['float32_max_abs_diff']:.1e}. The MediaPipe rows are "
+        "what an Android app on MediaPipe Tasks sees with this build's files: normalisation and labels from the "
+        "metadata, its own resize of each original RGB image (the resize training used too).",
     ]
     if test["int8_drop_alarm"]:
         lines.append(f"**WARNING: the int8 model loses {test['int8_drop']:.1%} test accuracy against Keras.**")
+    if test["mediapipe_alarm"]:
+        lines.append(f"**WARNING: {test['mediapipe_alarm_cause'].removeprefix('!!! ')}**")
     if test["task_library_alarm"]:
-        lines.append("**WARNING: the Task Library's accuracy differs from LiteRT's by more than 1 point: an app on "
-                     "Android's Task API will see the Task Library rows, not the LiteRT ones. Check the metadata's "
-                     "normalisation and labels; if they are right, the gap is its own resize of the full-size images, "
-                     "and resizing in the app as training does (Pillow bilinear) closes it.**")
+        lines.append("**WARNING: the legacy Task Library's accuracy differs from LiteRT's by more than 1 point: an app "
+                     "still on the deprecated Task API would see those rows; its own resize is the usual cause.**")
     return "\n".join(lines + _files_and_provenance(card))
 
 
@@ -106,7 +124,7 @@ def _files_and_provenance(card: dict) -> list[str]:
         "",
         "## Input",
         "",
-        f"{card['input']['width']}x{card['input']['height']} RGB, resized bilinearly; "
+        f"{card['input']['width']}x{card['input']['height']} RGB, {card['input']['resize']}; "
         f"value = (pixel - {norm['mean']:g}) / {norm['std']:g} for the float32 model; the int8 model takes the raw "
         "uint8 pixels. Both files carry this in their TFLite metadata, with labels.txt packed in.",
         "",

@@ -18,9 +18,9 @@ import optuna
 
 from export.atomic_folder import written_atomically
 from export.metadata import ModelDescription, with_metadata, write_labels
+from export.phone_checks import environments_ready, run_phone_checks
 from export.phone_path import phone_images
 from export.refit import refit, study_data
-from export.task_library import check_models, task_library_python
 from export.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, compare, decode_images
 from objectives.config import TrialConfig
 from objectives.prepared import PreparedData
@@ -80,7 +80,7 @@ def export_trial(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
         exported = _export_into(study, record, trial, data, settings, ExportFiles(staging), final)
     publish_export(study, trial, exported.true_names, exported.predicted, record.class_names,
                    default_artifact_dir(settings.storage))
-    _warn_loudly(exported.summary, exported.task_library_alarm)
+    _warn_loudly(exported.summary, exported.runtime_alarms)
     return exported.summary
 
 
@@ -89,7 +89,7 @@ class _Exported:
     summary: ExportSummary
     true_names: list[str]
     predicted: list[str]  # Keras on the test split, for the confusion matrix
-    task_library_alarm: str | None  # the Task Library disagreeing with LiteRT, announced like the int8 drop
+    runtime_alarms: list[str]  # MediaPipe or the Task Library disagreeing with LiteRT, announced like the int8 drop
 
 
 def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.FrozenTrial, data: PreparedData,
@@ -118,8 +118,7 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
     int8 = compare(int8_model, decode_images(test_paths, int8_model.size), true_names, keras_scores, class_names)
     phone = _name_accuracy(int8_model.predicted_labels(phone_images(test_paths, int8_model.size)), true_names)
     keras_accuracy = _name_accuracy([class_names[i] for i in np.argmax(keras_scores, axis=1)], true_names)
-    task = check_models({"float32": files.float32, "int8": files.int8}, test_paths, true_names,
-                        {"float32": float32.accuracy, "int8": int8.accuracy})
+    phone_checks = run_phone_checks(files, test_paths, true_names, {"float32": float32.accuracy, "int8": int8.accuracy})
 
     summary = ExportSummary(
         trial=trial.number, description=config.describe(), config=config_dict(trial),
@@ -128,7 +127,8 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
         normalisation={"mean": INPUT_NORMALISATION.mean, "std": INPUT_NORMALISATION.std},
         class_names=class_names, test_images=len(test_paths), keras_accuracy=keras_accuracy,
         float32=asdict(float32), int8=asdict(int8), phone_int8_accuracy=phone,
-        task_library=task.accuracy, task_library_alarm=task.alarm,
+        mediapipe=phone_checks.mediapipe.accuracy, mediapipe_alarm=phone_checks.mediapipe.alarm,
+        task_library=phone_checks.task_library.accuracy, task_library_alarm=phone_checks.task_library.alarm,
         float32_matches_keras=float32.max_abs_diff <= FLOAT32_TOLERANCE,  # agreement is reported: near-ties may flip
         int8_drop=keras_accuracy - int8.accuracy, int8_drop_alarm=keras_accuracy - int8.accuracy > INT8_DROP_ALARM,
         sha256={"float32": sha256(files.float32), "int8": sha256(files.int8)},
@@ -136,10 +136,10 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
     )
     summary.save(study, files)
     return _Exported(summary, true_names, [class_names[i] for i in np.argmax(keras_scores, axis=1)],
-                     task.announcement(trial.number))
+                     phone_checks.announcements(trial.number))
 
 
-def _warn_loudly(summary: ExportSummary, task_library_alarm: str | None) -> None:
+def _warn_loudly(summary: ExportSummary, runtime_alarms: list[str]) -> None:
     """Problems go to stderr in capitals: they decide whether a model may go to a phone."""
     if not summary.float32_matches_keras:
         print(f"!!! TRIAL {summary.trial}: THE FLOAT32 TFLITE MODEL DOES NOT MATCH KERAS (max |diff| "
@@ -150,15 +150,15 @@ def _warn_loudly(summary: ExportSummary, task_library_alarm: str | None) -> None
               f"(Keras {summary.keras_accuracy:.3f} -> int8 {summary.int8['accuracy']:.3f}; alarm above "
               f"{INT8_DROP_ALARM:.0%}); prefer model_float32.tflite on the phone or check the int8 model",
               file=sys.stderr)
-    if task_library_alarm:
-        print(task_library_alarm, file=sys.stderr)
+    for alarm in runtime_alarms:
+        print(alarm, file=sys.stderr)
 
 
 def export_front(settings: ExportSettings) -> list[ExportSummary]:
     """Export every front trial not yet exported (or whose files changed); print the comparison table."""
     study = open_study(settings.study, settings.storage)
     record = StudyRecord.load(study)
-    task_library_python()  # its environment is checked before any refit, so a missing one costs no time
+    environments_ready()  # the phone runtimes' environments are checked before any refit
     trials = front_trials(study)
     if not trials:
         print(f"study {settings.study!r} has no completed trial yet: nothing to export")

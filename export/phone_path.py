@@ -4,8 +4,8 @@ The recipe's users saw accuracy collapse between computer and phone. Two differe
 here: photos and gallery images arrive as JPEG (quality 90 is a common camera/gallery setting), and the
 Android/Flutter classification templates scale with plain bilinear interpolation (Android
 ``Bitmap.createScaledBitmap(..., filter=true)``, TFLite Support ``ResizeOp.BILINEAR``, Flutter
-``image.copyResize(interpolation: linear)``), which does not low-pass filter when shrinking, unlike
-Pillow's resize used for training.
+``image.copyResize(interpolation: linear)``), sampling at pixel centres; training uses MediaPipe's resize
+(corner-aligned, ``objectives.preprocessing.resize``), so an app that resizes itself gives other pixels.
 """
 
 from __future__ import annotations

@@ -19,9 +19,9 @@ from optuna.trial import TrialState
 from export.atomic_folder import written_atomically
 from export.card import model_card, write_card
 from export.front_export import ExportSettings, export_trial, reusable_summary
+from export.phone_checks import PhoneChecks, environments_ready, run_phone_checks
 from export.refit import study_data
-from export.registry import log_file, register_build
-from export.task_library import TaskLibraryCheck, check_models, task_library_python
+from export.registry import log_file, log_test_accuracies, register_build
 from objectives.errors import ExportError, StudyError
 from search.study import (
     DEFAULT_BUILDS,
@@ -71,7 +71,7 @@ def promote(settings: PromoteSettings) -> Path:
     study = open_study(name, settings.export.storage)
     record = StudyRecord.load(study)
     trial = chosen_trial(study, settings.trial, settings.force)
-    task_library_python()  # checked before an export or a copy, so a missing environment costs no time
+    environments_ready()  # checked before an export or a copy, so a missing environment costs no time
     summary = reusable_summary(study, trial, settings.export.exports_root)
     if summary is None:
         print(f"trial {trial.number} has no intact export yet: exporting it now", flush=True)
@@ -88,11 +88,12 @@ def promote(settings: PromoteSettings) -> Path:
         with written_atomically(build) as staging:  # a reader never sees a half build, nor loses the old one
             for source in (exported.float32, exported.int8, exported.labels):
                 shutil.copy2(source, staging / source.name)
-            task = check_build(staging, summary, record)  # the phone's own classifier on the files shipped
+            checks = check_build(staging, summary, record)  # the phone runtimes on the files shipped
             registration = register_build(study, trial, settings.export.storage, staging, exported.int8.name)
             card = model_card(name, summary, record, registration, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                               {"float32": exported.float32.name, "int8": exported.int8.name, "labels": exported.labels.name},
-                              task)
+                              checks)
+            log_test_accuracies(registration, card["test"]["accuracy"])
             for path in write_card(staging, card):
                 log_file(registration, path)
     except MlflowException as error:
@@ -103,14 +104,13 @@ def promote(settings: PromoteSettings) -> Path:
     return build
 
 
-def check_build(build: Path, summary: ExportSummary, record: StudyRecord) -> TaskLibraryCheck:
-    """The build's own two files through the Task Library, against the LiteRT accuracy the export measured;
-    a disagreement is announced in capitals, as at export."""
-    files = ExportFiles(build)
+def check_build(build: Path, summary: ExportSummary, record: StudyRecord) -> PhoneChecks:
+    """The build's own two files through MediaPipe (and the legacy Task Library) on the original test images,
+    against the LiteRT accuracy the export measured; a disagreement is announced in capitals, as at export."""
     paths = [Path(record.data_dir) / name for name in record.test_files]
     truth = [Path(name).parts[0] for name in record.test_files]
-    task = check_models({"float32": files.float32, "int8": files.int8}, paths, truth,
-                        {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
-    if task.alarm:
-        print(task.announcement(summary.trial), file=sys.stderr)
-    return task
+    checks = run_phone_checks(ExportFiles(build), paths, truth,
+                              {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
+    for alarm in checks.announcements(summary.trial):
+        print(alarm, file=sys.stderr)
+    return checks

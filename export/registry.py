@@ -7,11 +7,13 @@ another trial moves it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import optuna
 from mlflow import MlflowClient
+from mlflow.entities import Metric
 from optuna.trial import FrozenTrial
 
 from search.tracking.logbook import Logbook
@@ -21,6 +23,7 @@ PHONE_ALIAS = "phone"
 BUILD_ARTIFACTS = "phone-build"
 # A version's source must be a folder: models:/ downloads list it (a file source downloads as nothing).
 MODEL_ARTIFACTS = "int8-model"
+BUILD_METRIC_PREFIX = "phone_build_test_accuracy_"  # + keras, tflite_float32, mediapipe_int8, ...
 
 
 @dataclass(frozen=True)
@@ -72,3 +75,11 @@ def register_build(optuna_study: optuna.Study, frozen: FrozenTrial, storage_url:
 def log_file(registration: Registration, path: Path) -> None:
     """Add a file (the model card, written once the version is known) to the run's phone build."""
     MlflowClient(tracking_uri=registration.tracking_uri).log_artifact(registration.run_id, str(path), BUILD_ARTIFACTS)
+
+
+def log_test_accuracies(registration: Registration, accuracy: dict[str, float]) -> None:
+    """The build's held-out accuracies (Keras, LiteRT, MediaPipe, ...) as metrics of the trial's run, side by
+    side in MLflow's run view and comparable across promoted trials."""
+    MlflowClient(tracking_uri=registration.tracking_uri).log_batch(
+        registration.run_id, metrics=[Metric(f"{BUILD_METRIC_PREFIX}{name}", float(value), int(time.time() * 1000), 0)
+                                      for name, value in accuracy.items()])

@@ -55,6 +55,10 @@ class TaskLibraryError(ExportError):
     """The Task Library's environment is missing or could not classify."""
 
 
+class MediaPipeError(ExportError):
+    """MediaPipe's environment is missing, or its ImageClassifier refused or could not classify a model."""
+
+
 class TrialFailure(ServiceError):
     """One trial cannot be built or trained; it fails and the study goes on."""
 

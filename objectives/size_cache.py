@@ -16,7 +16,7 @@ import numpy as np
 
 from objectives.dataset import ImageFolder
 from objectives.errors import DataError
-from objectives.preprocessing import decode_rgb, resize
+from objectives.preprocessing import RESIZE_METHOD, decode_rgb, resize
 from objectives.processes import is_alive
 
 Progress = Callable[[int, int], None]
@@ -43,7 +43,7 @@ class SizeCache:
     def __init__(self, cache_root: Path, folder: ImageFolder, fingerprint: str | None = None):
         self.folder = folder
         self.fingerprint = fingerprint or folder.fingerprint()
-        self.directory = Path(cache_root) / "sizes" / self.fingerprint[:20]
+        self.directory = Path(cache_root) / "sizes" / f"{self.fingerprint[:20]}-{RESIZE_METHOD}"  # new resize, new arrays
 
     def path(self, size: int) -> Path:
         return self.directory / f"{size}x{size}.npy"

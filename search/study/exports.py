@@ -73,8 +73,10 @@ class ExportSummary:
     float32: dict  # verify.Comparison as a dict
     int8: dict
     phone_int8_accuracy: float  # JPEG q90 + app-style bilinear resize, int8 model
-    task_library: dict  # {"float32": .., "int8": ..}: test accuracy of the Task Library's ImageClassifier
-    task_library_alarm: bool  # it disagrees with LiteRT by more than export.task_library.DISAGREEMENT_ALARM
+    mediapipe: dict  # {"float32": .., "int8": ..}: test accuracy of MediaPipe Tasks' ImageClassifier on the originals
+    mediapipe_alarm: bool  # it disagrees with LiteRT by more than export.child_classifier.DISAGREEMENT_ALARM
+    task_library: dict  # the same for the legacy TFLite Task Library's ImageClassifier
+    task_library_alarm: bool
     float32_matches_keras: bool
     int8_drop: float  # Keras test accuracy minus int8 test accuracy
     int8_drop_alarm: bool
@@ -84,14 +86,16 @@ class ExportSummary:
     folder: str
 
     def comparison(self) -> dict[str, str]:
-        """Keras vs float32 vs int8 (and the phone-like path) with sizes and latency: the columns every
+        """Keras vs LiteRT float32 and int8 vs MediaPipe (the phone), sizes and latency: the columns every
         view of an export shows (terminal table, HTML report, dashboard note)."""
         flags = [flag for flag, on in (("F32-MISMATCH", not self.float32_matches_keras), ("INT8-DROP", self.int8_drop_alarm),
-                                       ("TASKLIB-DIFF", self.task_library_alarm)) if on]
+                                       ("MEDIAPIPE-DIFF", self.mediapipe_alarm), ("TASKLIB-DIFF", self.task_library_alarm)) if on]
         return {
             "keras": f"{self.keras_accuracy:.3f}", "float32": f"{self.float32['accuracy']:.3f}",
             "int8": f"{self.int8['accuracy']:.3f}", "phone int8": f"{self.phone_int8_accuracy:.3f}",
-            "tasklib f32": f"{self.task_library['float32']:.3f}", "tasklib int8": f"{self.task_library['int8']:.3f}",
+            "mediapipe f32": f"{self.mediapipe['float32']:.3f}", "mediapipe int8": f"{self.mediapipe['int8']:.3f}",
+            "legacy tasklib f32": f"{self.task_library['float32']:.3f}",
+            "legacy tasklib int8": f"{self.task_library['int8']:.3f}",
             "f32 max|diff|": f"{self.float32['max_abs_diff']:.1e}", "int8 agree": f"{self.int8['agreement']:.3f}",
             "f32 KB": f"{self.float32['size_bytes'] / 1024:.1f}", "int8 KB": f"{self.int8['size_bytes'] / 1024:.1f}",
             "f32 ms": f"{self.float32['latency_ms']:.3f}", "int8 ms": f"{self.int8['latency_ms']:.3f}",

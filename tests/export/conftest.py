@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import flatbuffers
 import numpy as np
 import optuna
 import pytest
 import yaml
+from tensorflow_lite_support.metadata import metadata_schema_py_generated as metadata_fb
+from tensorflow_lite_support.metadata.python import metadata
 
 from export.front_export import ExportSettings, export_front
 from objectives.config import TrainingConfig
@@ -77,3 +80,25 @@ def exported(tmp_path_factory) -> ExportedStudy:
                                   training=TrainingConfig(epochs=10, folds=2, learning_rate=0.01)))
     settings = ExportSettings(study="shapes", storage=storage, exports_root=root / "studies", cache_root=root / "cache")
     return ExportedStudy(root, data, study, settings, export_front(settings))
+
+
+def held_out_split(exported) -> tuple[list[Path], list[str]]:
+    names = exported.study.user_attrs["test_files"]
+    return [exported.data / name for name in names], [Path(name).parts[0] for name in names]
+
+
+def renormalised(model: Path, mean: float, std: float, channel_means: list[float] | None = None) -> bytes:
+    """The model with its metadata's normalisation replaced (``channel_means``: one mean per channel), everything
+    else (labels packed) kept."""
+    displayer = metadata.MetadataDisplayer.with_model_file(str(model))
+    meta = metadata_fb.ModelMetadataT.InitFromObj(
+        metadata_fb.ModelMetadata.GetRootAsModelMetadata(displayer.get_metadata_buffer(), 0))
+    for unit in meta.subgraphMetadata[0].inputTensorMetadata[0].processUnits:
+        if unit.optionsType == metadata_fb.ProcessUnitOptions.NormalizationOptions:
+            unit.options.mean, unit.options.std = channel_means or [mean] * 3, [std] * 3
+    builder = flatbuffers.Builder(0)
+    builder.Finish(meta.Pack(builder), metadata.MetadataPopulator.METADATA_FILE_IDENTIFIER)
+    populator = metadata.MetadataPopulator.with_model_buffer(model.read_bytes())
+    populator.load_metadata_buffer(builder.Output())
+    populator.populate()
+    return bytes(populator.get_model_buffer())

@@ -1,5 +1,8 @@
 """Every architecture family converts to float32 and int8 TFLite and runs under LiteRT like in Keras, and so
-do the plain family's options for tiny networks (same padding, average head, no hidden Dense layer).
+do the plain family's options for tiny networks (same padding, average head, no hidden Dense layer). Every
+family and every generator's files are also accepted by MediaPipe Tasks' ImageClassifier (its custom-model
+rules: batch 1, RGB, uint8 or float32 input with one mean and std, labels as a TENSOR_AXIS_LABELS file),
+which names the original images as LiteRT does on training's resize of them.
 
 Generators 3 and 4 put the FeaturewiseStandardization layer in the model and shufflenet has two custom
 layers: all of them must survive conversion with their fitted values.
@@ -10,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from export.mediapipe_tasks import classify
 from export.metadata import ModelDescription, read_metadata, with_metadata, write_labels
 from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, compare
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
@@ -28,7 +32,7 @@ FAMILIES = [
     (ArchitectureConfig("plain", (4, 4), (), padding="same", head="flatten"), 1),
     (ArchitectureConfig("plain", (4, 8), (8,), padding="same", head="average"), 4),
     (ArchitectureConfig("mobilenet", (8, 16), (8,)), 4),
-    (ArchitectureConfig("mobilenetv2", (8, 16), (8,), expansion=2), 1),
+    (ArchitectureConfig("mobilenetv2", (8, 16), (8,), expansion=2), 2),
     (ArchitectureConfig("shufflenet", (8, 16), (8,), groups=2), 3),
 ]
 
@@ -56,3 +60,9 @@ def test_a_family_converts_and_verifies(architecture, generator, small_digits, t
     assert int8.input["dtype"] == np.uint8 and read_metadata(tmp_path / "q.tflite").labels == list(data.class_names)
     # int8 is only close, not equal: its probabilities stay within a few quantisation steps of Keras'.
     assert np.max(np.abs(int8.scores_all(images) - keras_scores)) < 0.1
+
+    float_file, int8_file = tmp_path / "f.tflite", tmp_path / "q.tflite"
+    originals = [small_digits / name for name in data.test_files]  # 8x8 scans: MediaPipe squares them itself
+    mediapipe = classify([float_file, int8_file], originals)
+    assert mediapipe[float_file] == LiteRTClassifier(float_file).predicted_labels(images)
+    assert mediapipe[int8_file] == int8.predicted_labels(images)

@@ -22,14 +22,15 @@ def test_jpeg_round_trip_keeps_the_size_and_loses_some_detail(tmp_path):
     assert 0 < np.abs(pixels.astype(int) - _stripes(40)).mean() < 64
 
 
-def test_app_resize_does_not_smooth_when_shrinking_like_pillow_does():
-    """One-pixel stripes shrunk 40 -> 13: Pillow's filtered bilinear averages them to grey, the app's sampling aliases."""
+def test_app_resize_samples_pixel_centres_where_training_samples_corners():
+    """One-pixel stripes shrunk 40 -> 13: neither smooths, but the app's half-pixel-centred bilinear samples other
+    places than MediaPipe's corner-aligned one, which training uses, so the pixels differ."""
     stripes = _stripes(40)
-    pillow = resize(Image.fromarray(stripes), 13)
+    training = resize(Image.fromarray(stripes), 13)
     app = app_resize(stripes, 13)
-    assert app.shape == pillow.shape == (13, 13, 3)
-    assert np.abs(pillow.astype(int) - 128).max() < 40  # smoothed to mid-grey
-    assert np.abs(app.astype(int) - pillow.astype(int)).mean() > 40  # the app keeps aliasing
+    assert app.shape == training.shape == (13, 13, 3)
+    assert np.array_equal(training[0, 0], stripes[0, 0])  # corner-aligned: the first sample is the first pixel
+    assert np.abs(app.astype(int) - training.astype(int)).mean() > 20
 
 
 def test_the_phone_path_resizes_to_the_model_size(tmp_path):

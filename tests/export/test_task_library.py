@@ -8,52 +8,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import flatbuffers
 import numpy as np
 import pytest
 from google.protobuf import __version__ as protobuf_version
 from google.protobuf.internal import api_implementation
 from PIL import Image
-from tensorflow_lite_support.metadata import metadata_schema_py_generated as metadata_fb
-from tensorflow_lite_support.metadata.python import metadata
 
 from export.card import CARD_JSON
+from export.child_classifier import rgb_frames
 from export.metadata import read_metadata
 from export.promote import PromoteSettings, promote
-from export.task_library import (
-    PYTHON_VARIABLE,
-    check_models,
-    classify,
-    rgb_frames,
-    task_library_python,
-)
+from export.task_library import PYTHON_VARIABLE, check_models, classify, task_library_python
 from export.verify import LiteRTClassifier
 from objectives.errors import TaskLibraryError
 from search.cli import main
 from search.study import ExportFiles
 from tests.conftest import write_image
-from tests.export.conftest import shape_pixels
-
-
-def _test_split(exported) -> tuple[list[Path], list[str]]:
-    names = exported.study.user_attrs["test_files"]
-    return [exported.data / name for name in names], [Path(name).parts[0] for name in names]
-
-
-def _renormalised(model: Path, mean: float, std: float) -> bytes:
-    """The model with its metadata's normalisation replaced, everything else (labels packed) kept."""
-    displayer = metadata.MetadataDisplayer.with_model_file(str(model))
-    meta = metadata_fb.ModelMetadataT.InitFromObj(
-        metadata_fb.ModelMetadata.GetRootAsModelMetadata(displayer.get_metadata_buffer(), 0))
-    for unit in meta.subgraphMetadata[0].inputTensorMetadata[0].processUnits:
-        if unit.optionsType == metadata_fb.ProcessUnitOptions.NormalizationOptions:
-            unit.options.mean, unit.options.std = [mean] * 3, [std] * 3
-    builder = flatbuffers.Builder(0)
-    builder.Finish(meta.Pack(builder), metadata.MetadataPopulator.METADATA_FILE_IDENTIFIER)
-    populator = metadata.MetadataPopulator.with_model_buffer(model.read_bytes())
-    populator.load_metadata_buffer(builder.Output())
-    populator.populate()
-    return bytes(populator.get_model_buffer())
+from tests.export.conftest import held_out_split, renormalised, shape_pixels
 
 
 def test_the_whole_chain_runs_on_protobuf_5_with_its_c_backend(exported):
@@ -66,7 +37,7 @@ def test_the_whole_chain_runs_on_protobuf_5_with_its_c_backend(exported):
     assert read_metadata(files.int8).labels == read_metadata(files.float32).labels == ["apple", "mango", "zebra"]
     assert summary.task_library == {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]} == \
         {"float32": 1.0, "int8": 1.0}
-    assert not summary.task_library_alarm and "tasklib int8" in summary.comparison()
+    assert not summary.task_library_alarm and "legacy tasklib int8" in summary.comparison()
 
 
 def test_a_promoted_build_is_classified_from_its_metadata_at_litert_accuracy(exported, tmp_path):
@@ -77,7 +48,7 @@ def test_a_promoted_build_is_classified_from_its_metadata_at_litert_accuracy(exp
     assert accuracy["task_library_float32"] == accuracy["tflite_float32"]
     assert accuracy["task_library_int8"] == accuracy["tflite_int8"]
     assert card["test"]["task_library_alarm"] is False
-    assert "Task Library ImageClassifier" in (build / "model_card.md").read_text()
+    assert "legacy TFLite Task Library" in (build / "model_card.md").read_text()
 
     # Again from the build's two files alone, on the card's own test list.
     paths = [Path(card["data"]["data_dir"]) / name for name in card["test"]["files"]]
@@ -98,9 +69,9 @@ def test_wrong_normalisation_in_a_builds_metadata_is_caught(exported, tmp_path):
     wrong = {}
     for variant, source in (("float32", files.float32), ("int8", files.int8)):
         wrong[variant] = tmp_path / source.name
-        wrong[variant].write_bytes(_renormalised(source, 255.0, 255.0))
+        wrong[variant].write_bytes(renormalised(source, 255.0, 255.0))
         assert read_metadata(wrong[variant]).mean == [255.0] * 3
-    paths, truth = _test_split(exported)
+    paths, truth = held_out_split(exported)
     check = check_models(wrong, paths, truth, {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
     assert check.accuracy["float32"] < summary.float32["accuracy"] - 0.1 and check.accuracy["int8"] == 1.0
     assert check.alarm
