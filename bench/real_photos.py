@@ -1,0 +1,63 @@
+"""Methods side by side on a photo set's held-out images: hypervolume and the best model under each size.
+
+Every method's result file (``bench/results/photos-<set>-<method>.json``, written by ``bench.baseline`` and
+the other methods) lists the models it trained with their held-out test accuracy and parameter count. A
+method is scored by the front of those models: the hypervolume of (test accuracy, log10 params) against
+the reference accuracy 0 at 10^7 params, and its best accuracy at or below 1k, 10k and 100k params.
+
+    python -m bench.real_photos --set textures
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench.hypervolume import Reference, front, hypervolume
+
+REFERENCE = Reference(accuracy=0.0, log10_params=7.0)
+LIMITS = (1_000, 10_000, 100_000)
+RESULTS = Path("bench/results")
+
+
+def score(points: list[tuple[float, int]]) -> dict:
+    """Hypervolume and best-under-limit of (test accuracy, params) points; None where nothing fits."""
+    best = {f"best_at_{limit}": max((a for a, p in points if p <= limit), default=None) for limit in LIMITS}
+    return {"hypervolume": hypervolume(points, REFERENCE), "front": front(points)} | best
+
+
+def method_points(path: Path) -> tuple[str, list[tuple[float, int]]]:
+    """(method name, (test accuracy, params) of every model) from one result file."""
+    result = json.loads(path.read_text())
+    return result["method"], [(m["test_accuracy"], m["params"]) for m in result["models"]]
+
+
+def side_by_side(set_name: str, results: Path = RESULTS) -> str:
+    """One row per method found for ``set_name``."""
+    files = sorted(results.glob(f"photos-{set_name}-*.json"))
+    lines = [f"{'method':<12} {'models':>6} {'hypervolume':>11} {'<=1k':>6} {'<=10k':>6} {'<=100k':>7}"]
+    for path in files:
+        name, points = method_points(path)
+        s = score(points)
+        cells = [f"{s[f'best_at_{limit}']:.3f}" if s[f"best_at_{limit}"] is not None else "-" for limit in LIMITS]
+        lines.append(f"{name:<12} {len(points):>6} {s['hypervolume']:>11.3f} {cells[0]:>6} {cells[1]:>6} {cells[2]:>7}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.real_photos", description=__doc__.split("\n")[0])
+    parser.add_argument("--set", required=True, help="the photo set's name, e.g. textures")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    if not list(args.results.glob(f"photos-{args.set}-*.json")):
+        print(f"error: no results for --set {args.set} in {args.results}; run: python -m bench.baseline "
+              f"--data cache/photos/{args.set}", file=sys.stderr)
+        return 2
+    print(side_by_side(args.set, args.results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
