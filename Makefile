@@ -147,6 +147,7 @@ bench: install ## the benchmark of BENCHMARKS.md (hours): recipe vs random searc
 	    mate-backgrounds lomiri-wallpapers ukui-wallpapers gnome-backgrounds >/dev/null; \
 	  else echo "the real-photo case needs: sudo apt-get install -y mate-backgrounds lomiri-wallpapers ukui-wallpapers gnome-backgrounds" >&2; exit 1; fi; \
 	fi
+	$(if $(filter uv,$(INSTALLER)),$(UV) pip install --quiet --no-deps --python $(PY),$(PY) -m pip install --quiet --no-deps) -r requirements-bench.lock
 	$(PY) -m bench.photo_sets
 	$(PY) -m bench
 

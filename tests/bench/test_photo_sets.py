@@ -54,9 +54,19 @@ def test_a_missing_photograph_names_its_package_before_writing(tmp_path: Path, c
     assert not (tmp_path / "out").exists()
 
 
-def test_the_sets_share_no_photograph() -> None:
-    used = [s.path for spec in SETS.values() for sources in spec.classes.values() for s in sources]
-    assert len(used) == len(set(used)) and all(256 <= spec.size <= 512 for spec in SETS.values())
+def test_the_aside_set_shares_no_photograph_and_no_class_shares_one() -> None:
+    def photographs(name: str) -> list[str]:
+        return [s.path for sources in SETS[name].classes.values() for s in sources]
+
+    tuned = {p for name in SETS if name != "aside" for p in photographs(name)}
+    assert not tuned & set(photographs("aside")) and all(256 <= spec.size <= 512 for spec in SETS.values())
+    assert all(len(photographs(name)) == len(set(photographs(name))) for name in SETS)
+
+
+def test_a_grey_set_has_no_colour(tmp_path: Path) -> None:
+    folder = build(PhotoSet("grey", 64, 2, TINY.classes, grey=True), tmp_path, 0, _photographs(tmp_path / "src"))
+    red, green, blue = Image.open(next(folder.rglob("*.jpg"))).split()
+    assert red.tobytes() == green.tobytes() == blue.tobytes()
 
 
 @pytest.mark.skipif(not (BACKGROUNDS / "mate/nature/Blinds.jpg").exists(), reason="wallpaper packages absent")
