@@ -6,6 +6,10 @@ method is scored by the front of those models: the hypervolume of (test accuracy
 the reference accuracy 0 at 10^7 params, and its best accuracy at or below 1k, 10k and 100k params.
 
     python -m bench.real_photos --set textures
+    python -m bench.real_photos --set textures --study NAME --storage URL   # adds the study's front first
+
+A study's front is scored through the project's export step (``export.front_export.export_front``), which
+refits each front trial on all search images and scores it on the held-out ones (reusing earlier exports).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import sys
 from pathlib import Path
 
 from bench.hypervolume import Reference, front, hypervolume
+from objectives.errors import UserError
 
 REFERENCE = Reference(accuracy=0.0, log10_params=7.0)
 LIMITS = (1_000, 10_000, 100_000)
@@ -34,6 +39,18 @@ def method_points(path: Path) -> tuple[str, list[tuple[float, int]]]:
     return result["method"], [(m["test_accuracy"], m["params"]) for m in result["models"]]
 
 
+def save_study_front(set_name: str, study: str, storage: str, results: Path) -> Path:
+    """The study's exported front as a method's result file, so it joins the table like the others."""
+    from export.front_export import ExportSettings, export_front
+
+    models = [{"trial": s.trial, "params": s.params, "test_accuracy": s.keras_accuracy, "cv_accuracy": s.cv_accuracy}
+              for s in export_front(ExportSettings(study, storage))]
+    path = results / f"photos-{set_name}-service.json"
+    path.with_suffix(".partial").write_text(json.dumps({"method": "service", "study": study, "models": models}) + "\n")
+    path.with_suffix(".partial").replace(path)
+    return path
+
+
 def side_by_side(set_name: str, results: Path = RESULTS) -> str:
     """One row per method found for ``set_name``."""
     files = sorted(results.glob(f"photos-{set_name}-*.json"))
@@ -50,7 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.real_photos", description=__doc__.split("\n")[0])
     parser.add_argument("--set", required=True, help="the photo set's name, e.g. textures")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--study", help="a study on this set whose front joins the table (exported first)")
+    parser.add_argument("--storage", default="sqlite:///studies/optuna.db")
     args = parser.parse_args(argv)
+    if args.study:
+        try:
+            save_study_front(args.set, args.study, args.storage, args.results)
+        except UserError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     if not list(args.results.glob(f"photos-{args.set}-*.json")):
         print(f"error: no results for --set {args.set} in {args.results}; run: python -m bench.baseline "
               f"--data cache/photos/{args.set}", file=sys.stderr)

@@ -31,3 +31,11 @@ def test_the_table_has_one_row_per_method_and_a_missing_set_exits_2(tmp_path: Pa
     assert len(rows) == 2 and rows[1].split() == ["baseline", "3", "3.700", "0.500", "0.900", "0.900"]
     assert main(["--set", "other", "--results", str(tmp_path)]) == 2
     assert "no results for --set other" in capsys.readouterr().err
+
+
+def test_an_unknown_study_exits_2_with_one_line(tmp_path: Path, capsys) -> None:
+    assert main(["--set", "tiny", "--results", str(tmp_path), "--study", "nope",
+                 "--storage", f"sqlite:///{tmp_path / 'optuna.db'}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "nope" in err and len(err.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("photos-*.json"))
