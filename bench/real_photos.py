@@ -51,9 +51,15 @@ def save_study_front(set_name: str, study: str, storage: str, results: Path) -> 
     return path
 
 
+def result_files(set_name: str, results: Path) -> list[Path]:
+    """``photos-<set>-<method>.json``: exactly this set's (method names hold no hyphen, set names may)."""
+    prefix = f"photos-{set_name}-"
+    return sorted(p for p in results.glob(f"{prefix}*.json") if "-" not in p.stem[len(prefix):])
+
+
 def side_by_side(set_name: str, results: Path = RESULTS) -> str:
     """One row per method found for ``set_name``."""
-    files = sorted(results.glob(f"photos-{set_name}-*.json"))
+    files = result_files(set_name, results)
     lines = [f"{'method':<12} {'models':>6} {'hypervolume':>11} {'<=1k':>6} {'<=10k':>6} {'<=100k':>7}"]
     for path in files:
         name, points = method_points(path)
@@ -76,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         except UserError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-    if not list(args.results.glob(f"photos-{args.set}-*.json")):
+    if not result_files(args.set, args.results):
         print(f"error: no results for --set {args.set} in {args.results}; run: python -m bench.baseline "
               f"--data cache/photos/{args.set}", file=sys.stderr)
         return 2

@@ -27,6 +27,7 @@ def test_best_under_each_limit_and_none_when_nothing_fits() -> None:
 def test_the_table_has_one_row_per_method_and_a_missing_set_exits_2(tmp_path: Path, capsys) -> None:
     models = [{"test_accuracy": a, "params": p} for a, p in FRONT]
     (tmp_path / "photos-tiny-baseline.json").write_text(json.dumps({"method": "baseline", "models": models}))
+    (tmp_path / "photos-tiny-grey-baseline.json").write_text(json.dumps({"method": "other set", "models": models}))
     rows = side_by_side("tiny", tmp_path).splitlines()
     assert len(rows) == 2 and rows[1].split() == ["baseline", "3", "3.700", "0.500", "0.900", "0.900"]
     assert main(["--set", "other", "--results", str(tmp_path)]) == 2
