@@ -147,6 +147,13 @@ bench: install ## the benchmark of BENCHMARKS.md (hours): recipe vs random searc
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; \
 	  else echo "the benchmark needs Fashion-MNIST: sudo apt-get install -y dataset-fashion-mnist" >&2; exit 1; fi; \
 	fi
+	@if [ ! -f /usr/share/backgrounds/mate/nature/Blinds.jpg ] || [ ! -f /usr/share/backgrounds/Dragonfly_by_Bolly.jpg ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    mate-backgrounds lomiri-wallpapers ukui-wallpapers gnome-backgrounds >/dev/null; \
+	  else echo "the real-photo case needs: sudo apt-get install -y mate-backgrounds lomiri-wallpapers ukui-wallpapers gnome-backgrounds" >&2; exit 1; fi; \
+	fi
+	$(if $(filter uv,$(INSTALLER)),$(UV) pip install --quiet --no-deps --python $(PY),$(PY) -m pip install --quiet --no-deps) -r requirements-bench.lock
+	$(PY) -m bench.photo_sets
 	$(PY) -m bench
 
 clean-cache: ## delete resized-image caches (studies, builds and MLflow records are kept)
