@@ -155,6 +155,7 @@ bench: install ## the benchmark of BENCHMARKS.md (hours): recipe vs random searc
 	$(if $(filter uv,$(INSTALLER)),$(UV) pip install --quiet --no-deps --python $(PY),$(PY) -m pip install --quiet --no-deps) -r requirements-bench.lock
 	$(PY) -m bench.photo_sets
 	$(PY) -m bench
+	$(PY) -m bench photos
 
 clean-cache: ## delete resized-image caches (studies, builds and MLflow records are kept)
 	rm -rf cache/sizes

@@ -3,6 +3,7 @@
     python -m bench                      # every dataset (one process each, in parallel), then the report
     python -m bench run --dataset digits # one dataset, every seed and method (resumes where it stopped)
     python -m bench report               # BENCHMARKS.md and the plots, from the saved results
+    python -m bench photos               # the real-photo case (bench.photos_case): 10 minutes a method and set
 
 Finished runs are saved as JSON in ``bench/results/`` with the settings that produced them, and skipped when
 the command is run again with the same settings, so an interrupted benchmark resumes; the studies themselves
@@ -22,6 +23,8 @@ import time
 from pathlib import Path
 
 from bench.methods import METHODS, RECIPE_EPOCHS, SERVICE_EPOCHS
+from bench.photos_case import METHODS as PHOTO_METHODS
+from bench.photos_case import SETS as PHOTO_SETS
 from bench.recipe import THINNED_GRID
 from search.cli import quiet_libraries
 
@@ -67,6 +70,12 @@ def _report(args: argparse.Namespace) -> int:
 
     print(f"wrote {write_report(args.results, Path('BENCHMARKS.md'), args.command_line)}")
     return 0
+
+
+def _photos(args: argparse.Namespace) -> int:
+    from bench.photos_case import run_case
+
+    return run_case(tuple(args.sets), args.minutes, tuple(args.rerun), args.results, args.root)
 
 
 def _everything(args: argparse.Namespace) -> int:
@@ -128,9 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--threads", type=int, default=None, help="TensorFlow threads (default: all cores)")
     report = commands.add_parser("report", help="BENCHMARKS.md from the saved results")
     _add_shared(report)
+    photos = commands.add_parser("photos", help="the real-photo case: baseline, service and KerasTuner, same wall time")
+    photos.add_argument("--sets", nargs="+", default=list(PHOTO_SETS), help="(default: %(default)s)")
+    photos.add_argument("--minutes", type=float, default=10.0, help="wall time of each search (default: %(default)s)")
+    photos.add_argument("--rerun", nargs="+", choices=PHOTO_METHODS, default=[], help="run these again")
+    photos.add_argument("--results", type=Path, default=RESULTS)
+    photos.add_argument("--root", type=Path, default=Path("cache/photos"), help="where bench.photo_sets wrote the sets")
     args = parser.parse_args(argv)
     args.command_line = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
-    handler = {"run": _run_dataset, "report": _report}.get(args.command, _everything)
+    handler = {"run": _run_dataset, "report": _report, "photos": _photos}.get(args.command, _everything)
     quiet_libraries()
     try:
         return handler(args)
