@@ -17,6 +17,8 @@ UV := $(TOOLS)/bin/uv
 
 STUDY ?= default
 TRIALS ?= 40
+# Wall time of `make study` (search, export of its front, report); whichever of TRIALS and TIME ends first.
+TIME ?= 10m
 STORAGE ?= sqlite:///studies/optuna.db
 # Recipes pass "$$STORAGE" from the environment, so make never echoes a database password in a recipe line.
 export STORAGE
@@ -36,9 +38,11 @@ THREADS_ARG := $(if $(THREADS),--threads $(THREADS),)
 JOBS_ARG := $(if $(JOBS),--jobs $(JOBS),)
 SKIP_ARG := $(if $(filter 1 true yes,$(SKIP_UNREADABLE)),--skip-unreadable,)
 MAX_PARAMS ?=
+MAX_MACS ?=
 MAX_INT8_KB ?=
 MAX_LATENCY_MS ?=
-BUDGET_ARGS := $(if $(MAX_PARAMS),--max-params $(MAX_PARAMS),) $(if $(MAX_INT8_KB),--max-int8-kb $(MAX_INT8_KB),) \
+BUDGET_ARGS := $(if $(MAX_PARAMS),--max-params $(MAX_PARAMS),) $(if $(MAX_MACS),--max-macs $(MAX_MACS),) \
+  $(if $(MAX_INT8_KB),--max-int8-kb $(MAX_INT8_KB),) \
   $(if $(MAX_LATENCY_MS),--max-latency-ms $(MAX_LATENCY_MS),)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
@@ -52,7 +56,8 @@ help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$$(echo "$$STORAGE" | sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#') SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER) EXPORT=$(EXPORT) TRIAL=$(TRIAL) FORCE=$(FORCE)"
 	@echo "             JOBS=n (trial processes, default one per core) THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
-	@echo "             device budgets: MAX_PARAMS=n MAX_INT8_KB=kb MAX_LATENCY_MS=ms (checked before training)"
+	@echo "             TIME=$(TIME) (wall time of make study: 90s, 10m, 1h30m; TIME= for none)"
+	@echo "             device budgets: MAX_PARAMS=n MAX_MACS=n MAX_INT8_KB=kb MAX_LATENCY_MS=ms (checked before training)"
 
 install: $(VENV)/.installed $(TASK_VENV)/.installed $(MEDIAPIPE_VENV)/.installed ## create .venv, the Task Library's and MediaPipe's environments from the locks (INSTALLER=uv, or pip)
 
@@ -98,9 +103,10 @@ system-deps: ## the system library tflite-support needs (libusb-1.0), installed 
 	  fi; \
 	fi
 
-study: install ## check the data, run or resume a study, export its front (EXPORT=0 skips), report: make study [DATA=dir] [STUDY=name] [TRIALS=n]
+study: install ## check the data, run or resume a study, export its front (EXPORT=0 skips), report: make study [DATA=dir] [STUDY=name] [TRIALS=n] [TIME=10m]
 	$(PY) -m search run --study "$(STUDY)" --storage "$$STORAGE" --trials $(TRIALS) --space "$(SPACE)" \
-	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(JOBS_ARG) $(SKIP_ARG) $(BUDGET_ARGS)
+	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(JOBS_ARG) $(SKIP_ARG) $(BUDGET_ARGS) \
+	  $(if $(TIME),--time "$(TIME)" $(if $(filter 0,$(EXPORT)),,--reserve-export),)
 	$(if $(filter 0,$(EXPORT)),,$(PY) -m search export --study "$(STUDY)" --storage "$$STORAGE")
 	$(PY) -m search report --study "$(STUDY)" --storage "$$STORAGE"
 
