@@ -43,11 +43,11 @@ def test_every_start_point_is_sampled_exactly_as_enqueued():
         assert config.training.learning_rate == params["learning_rate"]
 
 
-def test_large_images_start_from_small_strided_cnns_at_the_sizes_near_64_and_128_px():
+def test_large_images_start_from_small_strided_cnns_at_the_sizes_near_32_and_64_px():
     space = load_space().for_native_size(512)
     points = start_points(space)
     assert [(p["image_size"], p["strided.filters"], p["strided.growth"], p["strided.blocks"]) for p in points] == [
-        (64, 4, 1, 3), (128, 4, 1, 3), (64, 8, 2, 3), (128, 8, 2, 3)]
+        (32, 4, 1, 3), (64, 4, 1, 3), (32, 8, 2, 3), (64, 8, 2, 3)]
     assert all(p["family"] == "strided" and p["strided.dense_layers"] == 0 and p["generator"] == 1 for p in points)
     study = optuna.create_study(directions=["maximize", "minimize"])
     for params in points:
@@ -60,4 +60,4 @@ def test_images_of_48_px_start_where_their_sizes_allow():
     points = start_points(load_space().for_native_size(48))  # sizes 24, 36, 48: below the strided start
     assert {p["family"] for p in points} == {"plain"}
     points = start_points(load_space().for_native_size(60))  # 32, 48, 60
-    assert [(p["image_size"], p["strided.blocks"]) for p in points] == [(60, 3), (60, 3)]
+    assert [(p["image_size"], p["strided.blocks"]) for p in points] == [(32, 3), (60, 3), (32, 3), (60, 3)]
