@@ -21,13 +21,29 @@ OWNERS = {  # tables only one library makes
 }
 
 
-def _tables(path: Path) -> set[str]:
-    """The table names of a SQLite file, read without writing (a read-only URI connection)."""
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+def _query(path: Path, sql: str) -> list:
+    """Rows read without creating anything: a read-only connection, or, for a file a crash left with a hot
+    journal (a process killed or out of space mid-write), a read-write one that rolls the journal back first,
+    as any SQLite reader must before reading (read-only it fails: "attempt to write a readonly database")."""
     try:
-        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return _rows(path, sql, "ro")
+    except sqlite3.OperationalError as why:
+        if "readonly" not in str(why):
+            raise
+        return _rows(path, sql, "rw")
+
+
+def _rows(path: Path, sql: str, mode: str) -> list:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
+    try:
+        return connection.execute(sql).fetchall()
     finally:
         connection.close()
+
+
+def _tables(path: Path) -> set[str]:
+    """The table names of a SQLite file."""
+    return {row[0] for row in _query(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 def damage(path: Path) -> str | None:
@@ -35,11 +51,7 @@ def damage(path: Path) -> str | None:
     (a torn 4 KB write shows here before Optuna reads it and fails with a traceback deep in SQLAlchemy) but
     skips the index-content comparison of ``integrity_check``: linear in the file, milliseconds for a study."""
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            rows = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
-        finally:
-            connection.close()
+        rows = [row[0] for row in _query(path, "PRAGMA quick_check(3)")]
     except sqlite3.DatabaseError as why:  # too damaged to even run the check
         return f"the check itself failed: {why}"
     return None if rows == ["ok"] else "; ".join(rows)
