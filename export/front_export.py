@@ -23,6 +23,7 @@ from export.phone_path import phone_images
 from export.refit import refit, study_data
 from export.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, compare, decode_images
 from objectives.config import TrialConfig
+from objectives.errors import ExportError, TrialFailure
 from objectives.prepared import PreparedData
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.tflite.convert import to_float32, to_int8
@@ -165,18 +166,34 @@ def export_front(settings: ExportSettings) -> list[ExportSummary]:
         return []
     data = study_data(settings.study, record, settings.cache_root,
                       sorted({trial_config(t).image_size for t in trials}))
-    summaries = []
+    summaries, refused = [], {}
     for trial in trials:
         summary = reusable_summary(study, trial, settings.exports_root)
         if summary is None:
             print(f"exporting trial {trial.number}: {description(trial)}", flush=True)
-            summary = export_trial(study, record, trial, data, settings)
+            try:
+                summary = export_trial(study, record, trial, data, settings)
+            except (ExportError, TrialFailure) as error:  # one bad model must not cost the others their export
+                print(f"!!! TRIAL {trial.number} NOT EXPORTED: {error}", file=sys.stderr, flush=True)
+                refused[trial.number] = str(error)
+                continue
         else:
             print(f"trial {trial.number}: already exported in {summary.folder}")
         summaries.append(summary)
-    print(f"\nfront of study {settings.study!r}: test accuracy on {summaries[0].test_images} held-out images")
-    print(format_exports(summaries))
+    if summaries:
+        print(f"\nfront of study {settings.study!r}: test accuracy on {summaries[0].test_images} held-out images")
+        print(format_exports(summaries))
+    if refused:
+        raise ExportError(_refusal(settings.study, refused, len(summaries)))
     return summaries
+
+
+def _refusal(study: str, refused: dict[int, str], exported: int) -> str:
+    """One line for the exit status: a front model missing from the export is not a success, yet the others
+    are saved (a re-run skips them and retries only these)."""
+    reasons = "; ".join(f"trial {number}: {reason}" for number, reason in refused.items())
+    return (f"{len(refused)} front trial(s) of study {study!r} could not be exported ({exported} exported): {reasons}; "
+            "promote the exported ones, or fix the cause and run the export again (it redoes only these)")
 
 
 def reusable_summary(study: optuna.Study, trial: optuna.trial.FrozenTrial, exports_root: Path) -> ExportSummary | None:

@@ -34,9 +34,13 @@ class LiteRTClassifier:
     def __init__(self, model_path: Path, num_threads: int = 1):
         self.path = Path(model_path)
         self.metadata: ReadMetadata = read_metadata(self.path)
-        with native_stderr_held():
-            self.interpreter = Interpreter(model_path=str(self.path), num_threads=num_threads)
-            self.interpreter.allocate_tensors()
+        try:
+            with native_stderr_held():
+                self.interpreter = Interpreter(model_path=str(self.path), num_threads=num_threads)
+                self.interpreter.allocate_tensors()
+        except (RuntimeError, ValueError) as error:  # what LiteRT raises for a file it cannot run
+            raise ExportError(f"{self.path}: the LiteRT interpreter (XNNPACK delegate, {num_threads} thread) refused it: "
+                              f"{' '.join(str(error).split())}") from error
         self.input = self.interpreter.get_input_details()[0]
         self.output = self.interpreter.get_output_details()[0]
 

@@ -51,6 +51,22 @@ def file_digest(path: Path) -> bytes:
     return digest.digest()
 
 
+def data_changes(before: list[str] | None, after: list[str], shown: int = 3) -> str:
+    """What differs between two listings of class/file names, in words: files moved to another class (same
+    file name), added, removed; the same names means contents changed in place."""
+    if before is None:
+        return "the list of files checked is not in the cache to compare with"
+    old, new = set(before) - set(after), set(after) - set(before)
+    new_by_name = {Path(name).name: name for name in new}
+    moved = {name: new_by_name[Path(name).name] for name in sorted(old) if Path(name).name in new_by_name}
+    added, removed = sorted(new - set(moved.values())), sorted(old - set(moved))
+    few = lambda names: ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    parts = [f"{len(moved)} moved to another class: " + few([f"{a} -> {b}" for a, b in moved.items()])] if moved else []
+    parts += [f"{len(added)} added: {few(added)}"] if added else []
+    parts += [f"{len(removed)} removed: {few(removed)}"] if removed else []
+    return "; ".join(parts) or "same file names, changed contents"
+
+
 def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from objectives.dataset import ImageFolder, scan_image_folder
-from objectives.size_cache import Progress, SizeCache
+from objectives.dataset import ImageFolder, data_changes, scan_image_folder
+from objectives.errors import DataError
+from objectives.size_cache import Progress, SizeCache, recorded_files
 from objectives.splits import holdout_split, stratified_folds
 
 
@@ -51,12 +52,18 @@ class PreparedData:
 
 
 def prepare(data_dir: Path, cache_root: Path, sizes: list[int], test_fraction: float, seed: int,
-            progress: Progress | None = None, fingerprint: str | None = None,
+            progress: Progress | None = None, expected: str | None = None,
             exclude: Collection[str] = ()) -> PreparedData:
     """Scan ``data_dir`` (leaving out ``exclude``: unreadable images the user chose to skip), build the
-    missing sizes once, and split off the stratified test set."""
+    missing sizes once, and split off the stratified test set. With ``expected`` (the study's recorded
+    fingerprint) the files found must hash to it before anything is built or trained: a worker started
+    after the data was checked must not train on files added, removed or moved to another class since."""
     folder = scan_image_folder(data_dir, exclude)
-    cache = SizeCache(cache_root, folder, fingerprint)
+    cache = SizeCache(cache_root, folder)
+    if expected is not None and cache.fingerprint != expected:
+        raise DataError(f"the images in {data_dir} changed since the study checked them ("
+                        f"{data_changes(recorded_files(cache_root, expected), folder.relative_names())}); no trial "
+                        "trains on them: restore the files, or run a new study (STUDY=new-name) on the new data")
     cache.build(sizes, progress)
     search, test = holdout_split(folder.labels, folder.class_names, test_fraction, seed)
     return PreparedData(folder, cache, search, test)

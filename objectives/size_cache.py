@@ -89,3 +89,12 @@ class SizeCache:
     def _write_index(self) -> None:
         index = {"root": str(self.folder.root), "class_names": list(self.folder.class_names), "files": self.folder.relative_names()}
         (self.directory / "index.json").write_text(json.dumps(index))
+
+
+def recorded_files(cache_root: Path, fingerprint: str) -> list[str] | None:
+    """The file list the cache of ``fingerprint`` was built from (its index), None if there is no such cache."""
+    index = Path(cache_root) / "sizes" / fingerprint[:20] / "index.json"
+    try:
+        return list(json.loads(index.read_text())["files"])
+    except (OSError, ValueError, KeyError):
+        return None

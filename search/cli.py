@@ -209,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # a storage failing mid-command (read-only, disk full, server gone): one line
+        from search.study.faults import is_storage_fault, storage_fault
+
+        if not is_storage_fault(error):
+            raise
+        print(f"error: {storage_fault(error, getattr(args, 'storage', None))}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (search.signals)
         print(f"\n{interrupt_message(interrupt)}", file=sys.stderr)
         return exit_code(interrupt)

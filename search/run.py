@@ -209,7 +209,7 @@ def join_study(name: str, storage_url: str, cache_root: Path = Path("cache"), sp
     Everything comes from the study's record, so every worker trains the same way on the same data.
     The sampler gets a fresh seed per worker: workers with one seed would propose the same trials.
     ``spawned`` is the number of a worker a local ``run --jobs`` started: its parent checked the data and
-    reports its trials, so it trusts the record's fingerprint, prints no trial lines and takes a seed of
+    reports its trials, so it verifies the files against the record's fingerprint, prints no trial lines and takes a seed of
     its own derived from the study's (a repeated run starts its workers alike).
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -231,7 +231,7 @@ def join_study(name: str, storage_url: str, cache_root: Path = Path("cache"), sp
     print(f"worker {os.getpid()} joins study {name!r} (sampler {record.sampler}, seed {seed})")
     if spawned:
         data = prepare(Path(record.data_dir), cache_root, list(space.image_sizes), record.test_fraction, training.seed,
-                       fingerprint=record.fingerprint, exclude=record.skipped_files)
+                       expected=record.fingerprint, exclude=record.skipped_files)
     else:
         data, _, _ = prepare_checked(Path(record.data_dir), cache_root, space, record.test_fraction,
                                      training, record.skip_unreadable)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -19,7 +21,7 @@ from export.front_export import export_front
 from export.metadata import read_metadata
 from export.refit import study_data
 from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, decode_images
-from objectives.errors import DataError
+from objectives.errors import DataError, ExportError
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.training import predict
 from search.study import ExportFiles, ExportSummary, StudyRecord
@@ -134,3 +136,23 @@ def test_an_export_killed_midway_leaves_no_trial_folder_that_looks_exported(expo
     os.kill(process.pid, signal.SIGKILL)
     process.communicate()
     assert not final.exists() and (partial / "model.keras").exists()
+
+
+def test_a_front_trial_that_cannot_be_exported_is_named_and_the_others_are_exported(exported, tmp_path):
+    """A copy of the study gains a front trial (cloned through Optuna's API, smaller than the real one) whose
+    configuration cannot be built at its image size; the real trial is still exported, the clone is named
+    with its reason, and the export ends in one error line (exit 2) rather than a success."""
+    shutil.copy(exported.root / "optuna.db", tmp_path / "optuna.db")
+    storage = f"sqlite:///{tmp_path}/optuna.db"
+    study = optuna.load_study(study_name="shapes", storage=storage)
+    good = study.trials[exported.summaries[0].trial]
+    config = json.loads(json.dumps(good.user_attrs["config"]))
+    config["architecture"]["filters"] = [1, 1, 1]  # three valid conv+pool blocks leave nothing of 16 px
+    study.add_trial(optuna.trial.create_trial(values=[0.34, 40], params=good.params, distributions=good.distributions,
+                                              user_attrs={**good.user_attrs, "config": config}))
+    bad = study.trials[-1].number
+    settings = replace(exported.settings, storage=storage, exports_root=tmp_path / "studies")
+    with pytest.raises(ExportError, match=rf"1 front trial\(s\) .* \(1 exported\): trial {bad}: .*3 conv\+pool blocks"):
+        export_front(settings)
+    assert ExportFiles.of(settings.exports_root, "shapes", good.number).int8.is_file()
+    assert not ExportFiles.of(settings.exports_root, "shapes", bad).folder.exists()

@@ -69,3 +69,13 @@ def test_missing_folder_and_empty_class_are_named(tmp_path):
 
 def test_input_contract_is_pixels_over_255():
     assert np.allclose(INPUT_NORMALISATION.apply(np.array([0, 255], np.uint8)), [0.0, 1.0])
+
+
+def test_data_changes_name_moved_added_and_removed_files():
+    from objectives.dataset import data_changes
+
+    before = ["a/1.png", "a/2.png", "b/3.png", "b/4.png"]
+    after = ["b/1.png", "a/2.png", "b/3.png", "c/5.png"]
+    assert data_changes(before, after) == "1 moved to another class: a/1.png -> b/1.png; 1 added: c/5.png; 1 removed: b/4.png"
+    assert data_changes(before, before) == "same file names, changed contents"
+    assert "not in the cache" in data_changes(None, after)

@@ -11,8 +11,8 @@ import yaml
 from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
-from objectives.errors import SettingError, StudyError
-from search.run import RunSettings, run_study
+from objectives.errors import DataError, SettingError, StudyError
+from search.run import RunSettings, join_study, run_study
 from search.study import check_study_name
 from tests.conftest import tiny_space
 
@@ -173,3 +173,15 @@ def test_a_seeded_study_repeats_its_augmented_trials_exactly(small_digits, tmp_p
         runs.append([(t.params, t.user_attrs["fold_accuracies"]) for t in study.trials])
     assert {params["generator"] for params, _ in runs[0]} <= {2, 4}
     assert runs[0] == runs[1]  # to the last digit, as G1 trials always did
+
+
+def test_a_spawned_worker_refuses_data_changed_after_the_check_and_names_the_moved_file(small_digits, tmp_path):
+    """One image moved to another class after the study checked the data (the file count kept): a worker that
+    ``run --jobs`` spawns now trains nothing and says which file moved (it trusted the record before)."""
+    settings = _settings(tmp_path, small_digits, 1)
+    run_study(settings)
+    moved = sorted((small_digits / "0").iterdir())[-1]
+    moved.rename(small_digits / "1" / moved.name)
+    with pytest.raises(DataError, match=rf"1 moved to another class: 0/{moved.name} -> 1/{moved.name}"):
+        join_study("t", settings.storage, settings.cache_root, spawned=1)
+    assert len(optuna.load_study(study_name="t", storage=settings.storage).trials) == 1

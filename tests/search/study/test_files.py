@@ -3,6 +3,7 @@ before either library writes anything."""
 
 import sqlite3
 
+import numpy as np
 import optuna
 import pytest
 from mlflow import MlflowClient
@@ -51,3 +52,25 @@ def test_mlflow_pointed_at_the_optuna_database_is_refused_before_the_study_runs(
             f"{optuna_db} is an Optuna database") in capsys.readouterr().err
     assert _tables(optuna_db) == before and "experiments" not in before
     assert not (tmp_path / "new.db").exists()  # refused before the study's storage was made
+
+
+def test_a_torn_page_in_the_study_file_is_one_line_with_sqlite_s_verdict(tmp_path, capsys):
+    """One 4 KB page of a real study file overwritten with random bytes (a torn write): front and report
+    answer with one line naming the file and SQLite's integrity verdict, exit 2, no traceback."""
+    path = tmp_path / "optuna.db"
+    study = optuna.create_study(study_name="s", storage=f"sqlite:///{path}", directions=["maximize", "minimize"])
+    distribution = optuna.distributions.IntDistribution(1, 64)
+    study.add_trials([optuna.trial.create_trial(values=[i / 300, 1000 - i], params={"filters": 1 + i % 64},
+                                                distributions={"filters": distribution},
+                                                user_attrs={"description": "x" * 200}) for i in range(300)])
+    pages = path.stat().st_size // 4096
+    with open(path, "r+b") as handle:  # a page in the middle: the trials' rows, not the header
+        handle.seek(pages // 2 * 4096)
+        handle.write(np.random.default_rng(0).bytes(4096))
+    for command in ("front", "report"):
+        assert main([command, "--study", "s", "--storage", f"sqlite:///{path}"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+        assert err.startswith(f"error: --storage (STORAGE) sqlite:///{path}: a sound Optuna database must hold") or \
+            err.startswith(f"error: --storage (STORAGE) sqlite:///{path}: a readable SQLite file must hold"), err
+        assert "integrity check: " in err and "integrity check: ok" not in err, err
