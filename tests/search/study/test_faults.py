@@ -81,6 +81,6 @@ def test_a_read_only_study_folder_is_one_line(folder):
         assert states(storage) == ["COMPLETE"]
     finally:
         if mounted:
-            subprocess.run(["umount", str(store)])
+            subprocess.run(["umount", "--lazy", str(store)])  # lazy: a store file still open must not leave it mounted
         else:
             store.chmod(0o755)
