@@ -20,7 +20,7 @@ from search.study.exports import (
     sha256,
 )
 from search.study.files import os_reason, prepare_file
-from search.study.front import front_rows
+from search.study.front import at_chance, chance, front_rows
 from search.study.record import StudyRecord
 from search.study.storage import (
     DEFAULT_STORAGE,
@@ -56,7 +56,7 @@ from search.study.trial_record import (
 __all__ = [
     "DEFAULT_AUTHOR", "DEFAULT_BUILDS", "DEFAULT_EXPORTS", "DEFAULT_STORAGE", "FINISHED", "MAX_RETRY", "REQUEUE",
     "ExportFiles", "ExportSummary", "StudyRecord", "SystemAttr", "TrialAttr",
-    "check_study_name", "config_dict", "description", "front_rows", "heartbeat_timing", "journal_path", "masked",
+    "at_chance", "chance", "check_study_name", "config_dict", "description", "front_rows", "heartbeat_timing", "journal_path", "masked",
     "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_out_of_reach",
     "record_progress", "record_pruned", "record_result", "record_rung", "record_rung_stop", "record_start",
     "retry_of", "sha256", "shown",

@@ -8,8 +8,21 @@ from objectives.config import ArchitectureConfig
 from search.study.trial_record import TrialAttr, config_dict
 
 
+def chance(study: optuna.Study) -> float | None:
+    """The accuracy of guessing one class for every image of balanced classes (None: classes not recorded)."""
+    classes = study.user_attrs.get("class_names") or []
+    return 1 / len(classes) if classes else None
+
+
+def at_chance(accuracy: float, level: float | None) -> bool:
+    """A network no better than guessing: on the front only for its tiny size, never a model to ship."""
+    return level is not None and accuracy <= level + 1e-9
+
+
 def front_rows(study: optuna.Study) -> list[dict]:
-    """One row per feasible Pareto-optimal trial, smallest model first."""
+    """One row per feasible Pareto-optimal trial, smallest model first; ``at_chance`` marks those no better
+    than guessing (0.100 at 88 parameters on 10 classes was listed as if it were a model)."""
+    level = chance(study)
     rows = []
     for trial in sorted(study.best_trials, key=lambda t: (t.values[1], -t.values[0])):
         config = config_dict(trial)
@@ -25,6 +38,7 @@ def front_rows(study: optuna.Study) -> list[dict]:
             "cv_accuracy": trial.values[0],
             "cv_accuracy_std": trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD),
             "params": int(trial.values[1]),
+            "at_chance": at_chance(trial.values[0], level),
             "macs": trial.user_attrs.get(TrialAttr.MACS),
             "training_seconds": trial.user_attrs.get(TrialAttr.TRAINING_SECONDS),
             "folds": len(trial.user_attrs.get(TrialAttr.FOLD_ACCURACIES, [])),

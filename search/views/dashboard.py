@@ -16,7 +16,7 @@ from optuna_dashboard import save_note
 
 from objectives.architectures.registry import family
 from objectives.config import ArchitectureConfig
-from search.study import TrialAttr, config_dict, description, stop_reason
+from search.study import TrialAttr, at_chance, chance, config_dict, description, stop_reason
 from search.views.plots import confusion_matrix_plot, learning_curves_plot
 from search.views.tables import exported_comparison
 
@@ -28,8 +28,9 @@ def default_artifact_dir(storage_url: str) -> Path:
     return Path("studies") / "artifacts"
 
 
-def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None) -> str:
-    """The trial's configuration, folds, size and time (and its export comparison), in Markdown."""
+def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None, level: float | None = None) -> str:
+    """The trial's configuration, folds, size and time (and its export comparison), in Markdown; ``level`` is
+    the study's chance accuracy, marked when the trial is no better."""
     attrs = trial.user_attrs
     lines = [f"## Trial {trial.number}: {description(trial)}", ""]
     if trial.state == TrialState.COMPLETE:
@@ -38,6 +39,8 @@ def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None) -> str:
         lines += [
             f"- **CV accuracy**: {trial.values[0]:.4f} ± {attrs.get(TrialAttr.CV_ACCURACY_STD, 0):.4f} (folds: {folds})",
             f"- **parameters**: {int(trial.values[1]):,}; **MACs per image**: {attrs.get(TrialAttr.MACS) or 0:,}",
+            *([f"- **at chance** ({level:.3f}, one class guessed for every image): not a model to ship"]
+              if at_chance(trial.values[0], level) else []),
             f"- **training**: {attrs.get(TrialAttr.TRAINING_SECONDS, 0):.1f} s over {len(accuracies)} folds "
             f"of {attrs.get(TrialAttr.EPOCHS)} epochs (whole trial {attrs.get(TrialAttr.TRIAL_SECONDS, 0):.1f} s)",
         ]
@@ -83,7 +86,8 @@ def upload_learning_curves(trial: optuna.Trial, artifact_dir: Path) -> None:
 
 def write_note(study: optuna.Study, trial: FrozenTrial) -> None:
     """(Re)write a trial's note; notes live in study attributes, so finished trials take them too."""
-    save_note(optuna.trial.Trial(study, trial._trial_id), trial_note(trial, exported_comparison(study, trial.number)))
+    note = trial_note(trial, exported_comparison(study, trial.number), chance(study))
+    save_note(optuna.trial.Trial(study, trial._trial_id), note)
 
 
 def publish_export(study: optuna.Study, trial: FrozenTrial, true_names: list[str], predicted: list[str],

@@ -15,7 +15,7 @@ from pathlib import Path
 import optuna
 
 from search.views.plots import filters_neurons_heatmap, importance_plot, pareto_plot
-from search.views.tables import TrialRow, macs_text, outcomes, trial_rows
+from search.views.tables import CHANCE_MARK, TrialRow, macs_text, outcomes, trial_rows
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
@@ -106,9 +106,10 @@ def write_report(study: optuna.Study, out_dir: Path) -> Path:
         f"Classes: {html.escape(', '.join(study.user_attrs.get('class_names', [])))}. "
         f"Training: {html.escape(str(study.user_attrs.get('training', {})))}.</p>",
         "<h2>Pareto front</h2>", _image(pareto, "Pareto front"),
-        _table(["trial", "family", "size", "generator", "filters", "neurons", "CV accuracy", "params", "MACs"],
+        _table(["trial", "family", "size", "generator", "filters", "neurons", "CV accuracy", "params", "MACs", ""],
                [[f"#{r.number}", r.family, f"{r.image_size}px", f"G{r.generator}", r.filters, r.neurons,
-                 f"{r.accuracy:.3f} ± {r.accuracy_std:.3f}", f"{r.params:,}", macs_text(r.macs)] for r in front], left=2),
+                 f"{r.accuracy:.3f} ± {r.accuracy_std:.3f}", f"{r.params:,}", macs_text(r.macs),
+                 CHANCE_MARK if r.at_chance else ""] for r in front], left=2),
         "<h2>How the trials ended</h2>",
         '<p class="muted">Only trials that trained every fold can be on the front; the others stopped at a rung '
         "(their Pareto rank among the trials with as many folds), once the front was out of reach, or before training.</p>",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from search.study import ExportSummary, TrialAttr, config_dict, stop_reason
+from search.study import ExportSummary, TrialAttr, at_chance, chance, config_dict, stop_reason
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class TrialRow:
     accuracy_std: float
     params: int
     macs: int | None  # multiply-accumulates of one inference (None: recorded before MACs were)
+    at_chance: bool  # no better than guessing one class (search.study.front.at_chance)
     on_front: bool
     export: dict[str, str] | None  # Keras vs TFLite comparison, when this trial was exported
 
@@ -36,7 +37,7 @@ def exported_comparison(study: optuna.Study, number: int) -> dict[str, str] | No
 
 def trial_rows(study: optuna.Study) -> list[TrialRow]:
     """Every COMPLETE trial, with whether it is on the (feasible) Pareto front."""
-    front = {t.number for t in study.best_trials}
+    front, level = {t.number for t in study.best_trials}, chance(study)
     rows = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         config = config_dict(trial)
@@ -46,7 +47,7 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
             generator=config["generator"], filters=arch["filters"][0],
             neurons=arch["neurons"][0] if arch["neurons"] else 0, accuracy=trial.values[0],
             accuracy_std=trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD, 0.0), params=int(trial.values[1]),
-            macs=trial.user_attrs.get(TrialAttr.MACS), on_front=trial.number in front, export=exported_comparison(study, trial.number),
+            macs=trial.user_attrs.get(TrialAttr.MACS), at_chance=at_chance(trial.values[0], level), on_front=trial.number in front, export=exported_comparison(study, trial.number),
         ))
     return rows
 
@@ -79,16 +80,20 @@ def _join(values) -> str:
 
 
 def format_front(rows: list[dict]) -> str:
-    header = ("trial", "family", "size", "gen", "filters", "neurons", "lr", "cv accuracy", "params", "MACs")
+    header = ("trial", "family", "size", "gen", "filters", "neurons", "lr", "cv accuracy", "params", "MACs", "")
     body = [
         (str(r["trial"]), r["family"] or "?", f"{r['image_size']}px", f"G{r['generator']}", _join(r["filters"]),
          _join(r["neurons"]), f"{r['learning_rate']:.3g}" if r["learning_rate"] else "?",
-         f"{r['cv_accuracy']:.3f} ± {r['cv_accuracy_std'] or 0:.3f}", f"{r['params']:,}", macs_text(r.get("macs")))
+         f"{r['cv_accuracy']:.3f} ± {r['cv_accuracy_std'] or 0:.3f}", f"{r['params']:,}", macs_text(r.get("macs")),
+         CHANCE_MARK if r.get("at_chance") else "")
         for r in rows
     ]
     widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(header)]
     line = lambda cells: "  ".join(c.rjust(w) if i in (0, 7, 8, 9) else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, body)])
+    return "\n".join(text.rstrip() for text in [line(header), line(["-" * w for w in widths]), *map(line, body)])
+
+
+CHANCE_MARK = "at chance: not a model"  # a front row no better than guessing one class
 
 
 def macs_text(macs: int | None) -> str:

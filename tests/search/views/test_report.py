@@ -1,5 +1,6 @@
 import re
 
+from search.study import chance
 from search.views.dashboard import default_artifact_dir, trial_note
 from search.views.report import write_report
 from search.views.tables import trial_rows
@@ -28,7 +29,7 @@ def test_trial_notes_and_learning_curves_are_in_the_storage(tiny_study):
 
     trial = study.get_trials()[0]
     note = get_note(__import__("optuna").trial.Trial(study, trial._trial_id))
-    assert note == trial_note(trial) and "CV accuracy" in note and "| family |" in note
+    assert note == trial_note(trial, level=chance(study)) and "CV accuracy" in note and "| family |" in note
     metas = get_all_artifact_meta(trial, storage=study._storage)
     failed = [t for t in study.get_trials() if t.state.name == "FAIL"]
     for t in failed:
