@@ -20,6 +20,7 @@ from search.local_workers import LocalWorkers, TrialWatcher
 from search.signals import TrialGate
 from search.study import (FINISHED, REQUEUE, TrialAttr, description, front_rows, record_pruned, retry_of, shown,
                           stop_reason)
+from search.progress import BudgetProgress
 from search.time_budget import Deadline, TimeBudget
 from search.time_budget import shown as shown_time
 from search.tracking.thread import TrackingThread
@@ -86,33 +87,6 @@ def _report_trial(study: optuna.Study, trial: FrozenTrial) -> None:
                    f"{int(trial.values[1]):,} params, {attrs[TrialAttr.TRIAL_SECONDS]:.1f} s")
     else:
         tqdm.write(f"trial {trial.number:>3}  {what}: {trial.state.name} {stop_reason(trial)}")
-
-
-class BudgetProgress:
-    """A progress bar over the study's whole budget: trials finished by any worker count; with a time
-    budget, the time spent and left (``search.time_budget``) beside it."""
-
-    def __init__(self, study: optuna.Study, budget: int, clock: TimeBudget | None = None):
-        self.bar = tqdm(total=budget, initial=self._finished(study), desc=f"study {study.study_name}", unit="trial")
-        self.clock, self.started = clock, time.time()
-        self._show_time(study)
-
-    @staticmethod
-    def _finished(study: optuna.Study) -> int:
-        return len(study.get_trials(deepcopy=False, states=FINISHED))
-
-    def _show_time(self, study: optuna.Study) -> None:
-        if self.clock is not None:
-            left = self.clock.search_left(study)
-            self.bar.set_postfix_str(f"{shown_time(time.time() - self.started)} spent, "
-                                     f"{shown_time(left)} of {shown_time(self.clock.deadline.seconds)} left")
-
-    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
-        self._show_time(study)
-        self.bar.update(min(self._finished(study), self.bar.total) - self.bar.n)
-
-    def close(self) -> None:
-        self.bar.close()
 
 
 def _requeue_interrupted(study: optuna.Study, number: int | None) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import optuna
 from optuna.trial import FrozenTrial
-from tqdm import tqdm
 
 from objectives.config import TrainingConfig
 from objectives.data_check import DataReport, check_data
@@ -25,6 +24,7 @@ from objectives.paths import check_data_root
 from objectives.prepared import PreparedData, prepare
 from search.local_workers import LocalWorkers, threads_per_job
 from search.optimise import optimise
+from search.progress import resizing_progress
 from search.samplers import make_sampler
 from search.settings_check import check_run
 from search.study import StudyRecord, check_study_name, open_storage, shown
@@ -82,19 +82,6 @@ def load_existing(name: str, storage: optuna.storages.BaseStorage,
         return None
 
 
-def _progress(label: str):
-    bar: dict[str, tqdm] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, desc=label, unit="img", leave=False)
-        bar["bar"].update(done - bar["bar"].n)
-        if done == total:
-            bar["bar"].close()
-
-    return update
-
-
 def prepare_checked(data_dir: Path, cache_root: Path, space: SearchSpace, test_fraction: float,
                     training: TrainingConfig, skip_unreadable: bool) -> tuple[PreparedData, DataReport, SearchSpace]:
     """The data check (the same as ``check-data``) first; only data that passes it is resized and split.
@@ -110,7 +97,7 @@ def prepare_checked(data_dir: Path, cache_root: Path, space: SearchSpace, test_f
               f"(from the data: median short side {native} px; list sizes in the space file to choose others)")
     space = _sizes_in_memory(space, sum(report.sizes.values()))
     data = prepare(data_dir, cache_root, list(space.image_sizes), test_fraction, training.seed,
-                   progress=_progress("resizing images once per size"), exclude=report.skipped)
+                   progress=resizing_progress("resizing images once per size"), exclude=report.skipped)
     return data, report, space
 
 

@@ -185,3 +185,18 @@ def test_a_spawned_worker_refuses_data_changed_after_the_check_and_names_the_mov
     with pytest.raises(DataError, match=rf"1 moved to another class: 0/{moved.name} -> 1/{moved.name}"):
         join_study("t", settings.storage, settings.cache_root, spawned=1)
     assert len(optuna.load_study(study_name="t", storage=settings.storage).trials) == 1
+
+
+def test_a_study_logged_to_a_file_has_one_line_per_event_and_no_carriage_returns(small_digits, tmp_path):
+    """make study > file: no progress-bar redraws (\\r) in the log, the trials' lines and a summary instead."""
+    log = tmp_path / "study.log"
+    with log.open("w") as out:
+        result = subprocess.run([sys.executable, "-m", "search", "run", "--study", "logged", "--data", str(small_digits),
+                                 "--storage", f"sqlite:///{tmp_path}/o.db", "--trials", "2", "--epochs", "1",
+                                 "--folds", "2", "--no-mlflow", "--cache", str(tmp_path / "cache"), "--jobs", "1"],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])
+    text = log.read_text()
+    assert result.returncode == 0, text[-2000:]
+    assert "\r" not in text
+    assert "resizing images once per size: 36 images" in text and text.count("\ntrial ") >= 2
+    assert "study logged: 2 of 2 trials finished" in text  # the summary line, here once the budget is reached
