@@ -20,8 +20,6 @@ TRIALS ?= 40
 # Wall time of `make study` (search, export of its front, report); whichever of TRIALS and TIME ends first.
 TIME ?= 10m
 STORAGE ?= sqlite:///studies/optuna.db
-# Recipes pass "$$STORAGE" from the environment, so make never echoes a database password in a recipe line.
-export STORAGE
 SPACE ?= spaces/default.yaml
 DATA ?=
 EPOCHS ?= 40
@@ -33,30 +31,37 @@ SKIP_UNREADABLE ?=
 EXPORT ?= 1
 TRIAL ?=
 FORCE ?=
-DATA_ARG := $(if $(DATA),--data "$(DATA)",)
-THREADS_ARG := $(if $(THREADS),--threads $(THREADS),)
-JOBS_ARG := $(if $(JOBS),--jobs $(JOBS),)
-SKIP_ARG := $(if $(filter 1 true yes,$(SKIP_UNREADABLE)),--skip-unreadable,)
 MAX_PARAMS ?=
 MAX_MACS ?=
 MAX_INT8_KB ?=
 MAX_LATENCY_MS ?=
-BUDGET_ARGS := $(if $(MAX_PARAMS),--max-params $(MAX_PARAMS),) $(if $(MAX_MACS),--max-macs $(MAX_MACS),) \
-  $(if $(MAX_INT8_KB),--max-int8-kb $(MAX_INT8_KB),) \
-  $(if $(MAX_LATENCY_MS),--max-latency-ms $(MAX_LATENCY_MS),)
+PORT ?=
+
+# Every variable a user sets reaches the program as data, never as shell text: its raw value (make does not
+# expand a `$(shell ...)` in it either) is exported, and recipes read it as "$$NAME", which the shell expands
+# inside double quotes without running anything in it (quotes, `$(...)`, backticks, `;`). The program checks
+# each value and refuses a bad one in one line with exit code 2. Recipes never write $(NAME) for these, and
+# STORAGE never appears in a recipe line, so make does not echo a database password either.
+USER_VARIABLES := DATA STUDY TRIALS TIME STORAGE SPACE EPOCHS FOLDS SAMPLER THREADS JOBS SKIP_UNREADABLE EXPORT \
+  TRIAL FORCE MAX_PARAMS MAX_MACS MAX_INT8_KB MAX_LATENCY_MS PORT INSTALLER
+$(foreach name,$(USER_VARIABLES),$(eval override $(name) := $$(value $(name))))
+export $(USER_VARIABLES)
+# The optional arguments, as shell words built from those variables when the recipe runs.
+OPTIONAL_ARGS := $${DATA:+--data "$$DATA"} $${THREADS:+--threads "$$THREADS"} $${JOBS:+--jobs "$$JOBS"} \
+  $$(case "$$SKIP_UNREADABLE" in 1|true|yes) echo --skip-unreadable;; esac) \
+  $${MAX_PARAMS:+--max-params "$$MAX_PARAMS"} $${MAX_MACS:+--max-macs "$$MAX_MACS"} \
+  $${MAX_INT8_KB:+--max-int8-kb "$$MAX_INT8_KB"} $${MAX_LATENCY_MS:+--max-latency-ms "$$MAX_LATENCY_MS"}
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export MLFLOW_DISABLE_TELEMETRY := true
-
-PORT ?=
 
 .PHONY: help install task-library installer system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow bench test test-deps clean-cache
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=dir STUDY=$(STUDY) TRIALS=$(TRIALS) STORAGE=$$(echo "$$STORAGE" | sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#') SPACE=$(SPACE) EPOCHS=$(EPOCHS) FOLDS=$(FOLDS) SAMPLER=$(SAMPLER) EXPORT=$(EXPORT) TRIAL=$(TRIAL) FORCE=$(FORCE)"
+	@echo "  variables: DATA=dir STUDY=$$STUDY TRIALS=$$TRIALS STORAGE=$$(echo "$$STORAGE" | sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#') SPACE=$$SPACE EPOCHS=$$EPOCHS FOLDS=$$FOLDS SAMPLER=$$SAMPLER EXPORT=$$EXPORT TRIAL=$$TRIAL FORCE=$$FORCE"
 	@echo "             JOBS=n (trial processes, default one per core) THREADS=n (TensorFlow threads per process) SKIP_UNREADABLE=1 (leave unreadable images out instead of stopping)"
-	@echo "             TIME=$(TIME) (wall time of make study: 90s, 10m, 1h30m; TIME= for none)"
+	@echo "             TIME=$$TIME (wall time of make study: 90s, 10m, 1h30m; TIME= for none)"
 	@echo "             device budgets: MAX_PARAMS=n MAX_MACS=n MAX_INT8_KB=kb MAX_LATENCY_MS=ms (checked before training)"
 
 install: $(VENV)/.installed $(TASK_VENV)/.installed $(MEDIAPIPE_VENV)/.installed ## create .venv, the Task Library's and MediaPipe's environments from the locks (INSTALLER=uv, or pip)
@@ -64,7 +69,7 @@ install: $(VENV)/.installed $(TASK_VENV)/.installed $(MEDIAPIPE_VENV)/.installed
 task-library: $(TASK_VENV)/.installed ## the Task Library's own small environment (.venv-task-library), used by export and promote
 
 installer:
-	@case "$(INSTALLER)" in uv|pip) ;; *) echo "error: INSTALLER=$(INSTALLER) is not an installer this Makefile knows; use INSTALLER=uv (default) or INSTALLER=pip" >&2; exit 2;; esac
+	@case "$$INSTALLER" in uv|pip) ;; *) echo "error: INSTALLER=$$INSTALLER is not an installer this Makefile knows; use INSTALLER=uv (default) or INSTALLER=pip" >&2; exit 2;; esac
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else "Python 3.10-3.12 is needed (TensorFlow 2.19, tflite-support 0.4.4); set PYTHON=python3.11")'
 
 # uv lives in a small tool environment of the project's own, so no system Python is touched.
@@ -104,34 +109,34 @@ system-deps: ## the system library tflite-support needs (libusb-1.0), installed 
 	fi
 
 study: install ## check the data, run or resume a study, export its front (EXPORT=0 skips), report: make study [DATA=dir] [STUDY=name] [TRIALS=n] [TIME=10m]
-	$(PY) -m search run --study "$(STUDY)" --storage "$$STORAGE" --trials $(TRIALS) --space "$(SPACE)" \
-	  --epochs $(EPOCHS) --folds $(FOLDS) --sampler $(SAMPLER) $(DATA_ARG) $(THREADS_ARG) $(JOBS_ARG) $(SKIP_ARG) $(BUDGET_ARGS) \
-	  $(if $(TIME),--time "$(TIME)" $(if $(filter 0,$(EXPORT)),,--reserve-export),)
-	$(if $(filter 0,$(EXPORT)),,$(PY) -m search export --study "$(STUDY)" --storage "$$STORAGE")
-	$(PY) -m search report --study "$(STUDY)" --storage "$$STORAGE"
+	$(PY) -m search run --study "$$STUDY" --storage "$$STORAGE" --trials "$$TRIALS" --space "$$SPACE" \
+	  --epochs "$$EPOCHS" --folds "$$FOLDS" --sampler "$$SAMPLER" $(OPTIONAL_ARGS) \
+	  $${TIME:+--time "$$TIME"} $$([ -n "$$TIME" ] && [ "$$EXPORT" != 0 ] && echo --reserve-export)
+	if [ "$$EXPORT" != 0 ]; then $(PY) -m search export --study "$$STUDY" --storage "$$STORAGE"; fi
+	$(PY) -m search report --study "$$STUDY" --storage "$$STORAGE"
 
 worker: install ## join an existing study until its budget: make worker STUDY=name STORAGE=postgresql+psycopg2://... [THREADS=n]
-	$(PY) -m search worker --study "$(STUDY)" --storage "$$STORAGE" $(THREADS_ARG)
+	$(PY) -m search worker --study "$$STUDY" --storage "$$STORAGE" $${THREADS:+--threads "$$THREADS"}
 
 check-data: install ## report on a data folder (exit 1 on blocking problems): make check-data DATA=dir [FOLDS=n]
-	@test -n "$(DATA)" || { echo "make check-data needs DATA=<folder with one sub-folder per class>" >&2; exit 2; }
-	$(PY) -m search check-data "$(DATA)" --folds $(FOLDS) $(SKIP_ARG)
+	@test -n "$$DATA" || { echo "make check-data needs DATA=<folder with one sub-folder per class>" >&2; exit 2; }
+	$(PY) -m search check-data "$$DATA" --folds "$$FOLDS" $$(case "$$SKIP_UNREADABLE" in 1|true|yes) echo --skip-unreadable;; esac)
 
 front: install ## print a study's Pareto front: make front [STUDY=name] [STORAGE=url]
-	$(PY) -m search front --study "$(STUDY)" --storage "$$STORAGE"
+	$(PY) -m search front --study "$$STUDY" --storage "$$STORAGE"
 
 report: install ## write reports/<study>/report.html and print the front: make report [STUDY=name]
-	$(PY) -m search report --study "$(STUDY)" --storage "$$STORAGE"
+	$(PY) -m search report --study "$$STUDY" --storage "$$STORAGE"
 
 dashboard: install ## optuna-dashboard on 127.0.0.1 with trial notes and artifacts: make dashboard [STORAGE=url] [PORT=8080]
-	$(PY) -m search dashboard --storage "$$STORAGE" --port $(or $(PORT),8080)
+	$(PY) -m search dashboard --storage "$$STORAGE" --port "$${PORT:-8080}"
 
 export: install ## refit every front trial, convert to TFLite, verify with LiteRT, print the table: make export [STUDY=name]
-	$(PY) -m search export --study "$(STUDY)" --storage "$$STORAGE"
+	$(PY) -m search export --study "$$STUDY" --storage "$$STORAGE"
 
 promote: install ## phone build of one trial in builds/<study>/trial-<n>/, registered in MLflow: make promote TRIAL=n [STUDY=name] [FORCE=1]
-	@$(if $(TRIAL),,echo "error: say which trial: make promote TRIAL=<n> (make front STUDY=$(STUDY) lists the front)" >&2; exit 2)
-	$(PY) -m search promote --study "$(STUDY)" --storage "$$STORAGE" --trial "$(TRIAL)" $(if $(FORCE),--force,)
+	@test -n "$$TRIAL" || { echo "error: say which trial: make promote TRIAL=<n> (make front STUDY=<name> lists the front)" >&2; exit 2; }
+	$(PY) -m search promote --study "$$STUDY" --storage "$$STORAGE" --trial "$$TRIAL" $${FORCE:+--force}
 
 test: install test-deps ## run the test suite (real TensorFlow, Optuna, PostgreSQL, MLflow and Chromium, on tiny data)
 	$(PY) -m pytest
@@ -169,8 +174,8 @@ clean-cache: ## delete resized-image caches (studies, builds and MLflow records 
 
 mlflow-ui: install ## the MLflow UI for the local store, on 127.0.0.1 only: make mlflow-ui [PORT=5000]
 	@mkdir -p mlflow/artifacts
-	$(PY) -m mlflow ui --host 127.0.0.1 --port $(or $(PORT),5000) \
+	$(PY) -m mlflow ui --host 127.0.0.1 --port "$${PORT:-5000}" \
 	  --backend-store-uri sqlite:///mlflow/mlflow.db --default-artifact-root mlflow/artifacts
 
 sync-mlflow: install ## log a study's missing trials to MLflow from its Optuna storage: make sync-mlflow [STUDY=name] [STORAGE=url]
-	$(PY) -m search sync-mlflow --study "$(STUDY)" --storage "$$STORAGE"
+	$(PY) -m search sync-mlflow --study "$$STUDY" --storage "$$STORAGE"

@@ -43,7 +43,7 @@ class SizeCache:
     def __init__(self, cache_root: Path, folder: ImageFolder, fingerprint: str | None = None):
         self.folder = folder
         self.fingerprint = fingerprint or folder.fingerprint()
-        self.directory = Path(cache_root) / "sizes" / f"{self.fingerprint[:20]}-{RESIZE_METHOD}"  # new resize, new arrays
+        self.directory = cache_directory(cache_root, self.fingerprint)
 
     def path(self, size: int) -> Path:
         return self.directory / f"{size}x{size}.npy"
@@ -91,9 +91,14 @@ class SizeCache:
         (self.directory / "index.json").write_text(json.dumps(index))
 
 
+def cache_directory(cache_root: Path, fingerprint: str) -> Path:
+    """Where the sizes of the data with ``fingerprint`` are kept; a new resize method gets new arrays."""
+    return Path(cache_root) / "sizes" / f"{fingerprint[:20]}-{RESIZE_METHOD}"
+
+
 def recorded_files(cache_root: Path, fingerprint: str) -> list[str] | None:
     """The file list the cache of ``fingerprint`` was built from (its index), None if there is no such cache."""
-    index = Path(cache_root) / "sizes" / fingerprint[:20] / "index.json"
+    index = cache_directory(cache_root, fingerprint) / "index.json"
     try:
         return list(json.loads(index.read_text())["files"])
     except (OSError, ValueError, KeyError):

@@ -35,7 +35,9 @@ with warnings.catch_warnings():  # Optuna flags the class experimental at constr
     REQUEUE = RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
 JOURNAL_SCHEME = "journal:///"
 SQLITE_LOCK_SECONDS = 60
-STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: "$" would let "abc\n" through
+# Letters and digits of any script (`étude`, `研究`: Optuna and MLflow take them), '.', '_' and '-'; the first a
+# letter or digit. fullmatch: "$" would let "abc\n" through.
+STUDY_NAME = re.compile(r"[^\W_][\w.-]{0,99}")
 PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")  # user:password@ in any URL, also inside a message
 
 
@@ -148,6 +150,6 @@ def open_study(name: str, storage_url: str) -> optuna.Study:
 def check_study_name(name: str) -> str:
     """Study names become folder names (builds, reports): refuse anything that could leave those folders."""
     if not STUDY_NAME.fullmatch(name) or ".." in name:
-        raise StudyError(f"study name {quoted(name)} is not allowed: use letters, digits, '.', '_' and '-' "
-                         "(no '/', no '..', at most 100 characters)")
+        raise StudyError(f"study name {quoted(name)} is not allowed: use letters (of any script), digits, '.', '_' "
+                         "and '-' (no '/', no '..', at most 100 characters)")
     return name

@@ -80,6 +80,11 @@ def test_names_that_could_escape_a_folder_are_refused(name):
         check_study_name(name)
 
 
+@pytest.mark.parametrize("name", ["étude", "研究", "xray-2026.v1", "Ünïcödé_9"])
+def test_names_in_any_script_are_taken(name):
+    assert check_study_name(name) == name
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "search", *args], capture_output=True, text=True,
                           cwd=Path(__file__).parents[2])
