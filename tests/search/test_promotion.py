@@ -40,7 +40,7 @@ def test_a_real_study_stops_weak_trials_at_the_first_rung_and_keeps_the_fidelity
     """Five folds: rungs after folds 1 and 3. A study of 10 trials ranks every trial after fold 1; the ones it
     stops keep their fold accuracies and the rung in the record, and none of them is on the front."""
     settings = RunSettings(study="r", storage=f"sqlite:///{tmp_path}/optuna.db", trials=10, data_dir=small_digits,
-                           space=tiny_space(tmp_path), training=TrainingConfig(epochs=2, folds=5),
+                           space=tiny_space(tmp_path), training=TrainingConfig(epochs=1, folds=5),
                            cache_root=tmp_path / "cache", mlflow=False, start_points=False, test_fraction=0.1)
     study = run_study(settings)
     stopped = [t for t in study.get_trials() if t.user_attrs.get("pruned_at_rung")]

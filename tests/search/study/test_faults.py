@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -53,11 +54,15 @@ def folder(digits_root, tmp_path) -> Path:
 def test_a_full_disk_mid_study_is_one_line_and_the_next_run_leaves_nothing_running(folder):
     storage = f"sqlite:///{folder}/store/optuna.db"
     assert run(folder, storage, 1).returncode == 0
-    full = run(folder, storage, 4, limit_bytes=(folder / "store" / "optuna.db").stat().st_size)
+    database = folder / "store" / "optuna.db"
+    with sqlite3.connect(database) as connection:  # no free pages left: the next trials' writes must grow the file
+        connection.execute("VACUUM")
+    # 12 trials: a few tiny ones (1 epoch, 2 folds) fit in the free room of the file's partly filled pages
+    full = run(folder, storage, 12, limit_bytes=database.stat().st_size)
     # SQLite calls the EFBIG of a file-size limit an I/O error, and ENOSPC (a real full disk) "disk is full"
     assert_one_line(full, "ran out of space (disk full or a file-size limit)", "disk I/O error: a full disk")
     assert states(storage)[0] == "COMPLETE"
-    again = run(folder, storage, 4)
+    again = run(folder, storage, 2)  # the budget is already reached: only a re-queued trial would run
     assert again.returncode == 0, again.stderr[-3000:]
     assert "RUNNING" not in states(storage) and states(storage)[0] == "COMPLETE"
 
