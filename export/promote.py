@@ -30,6 +30,7 @@ from search.study import (
     StudyRecord,
     check_study_name,
     open_study,
+    state_name,
     stop_reason,
     trial_config,
 )
@@ -54,7 +55,7 @@ def chosen_trial(study: optuna.Study, number: int, force: bool) -> optuna.trial.
     trial = match[0]
     if trial.state != TrialState.COMPLETE:
         reason = stop_reason(trial)
-        raise StudyError(f"trial {number} of study {study.study_name!r} is {trial.state.name}"
+        raise StudyError(f"trial {number} of study {study.study_name!r} is {state_name(trial)}"
                          f"{f' ({reason})' if reason else ''}; only a COMPLETE trial has a model to promote; {listing}")
     if number not in front:
         if not force:

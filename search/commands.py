@@ -63,10 +63,11 @@ def check_data_folder(args: argparse.Namespace) -> int:
 
 def front(args: argparse.Namespace) -> int:
     from search.study import front_rows, open_study
-    from search.views.tables import format_front, front_json
+    from search.views.tables import format_front, front_json, state_counts
 
-    rows = front_rows(open_study(args.study, args.storage))
-    print(front_json(rows) if args.json else format_front(rows))
+    study = open_study(args.study, args.storage)
+    rows = front_rows(study)
+    print(front_json(rows) if args.json else f"{format_front(rows)}\n\ntrials: {state_counts(study)}")
     return 0
 
 

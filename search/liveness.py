@@ -15,7 +15,7 @@ from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
 from objectives.processes import boot_id, host_name, is_alive, this_process
-from search.study import REQUEUE, SystemAttr, heartbeat_timing, journal_path
+from search.study import INTERRUPTED_BY_DEATH, REQUEUE, SystemAttr, TrialAttr, heartbeat_timing, journal_path
 
 
 def record_owner(trial: optuna.Trial) -> None:
@@ -32,6 +32,7 @@ def _ours_and_dead(trial: FrozenTrial) -> bool:
 
 def _fail_and_requeue(study: optuna.Study, trial: FrozenTrial) -> bool:
     try:
+        study._storage.set_trial_user_attr(trial._trial_id, TrialAttr.INTERRUPTED, INTERRUPTED_BY_DEATH)
         if not study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL):
             return False
     except UpdateFinishedTrialError:  # another worker starting at the same time got there first
@@ -41,16 +42,23 @@ def _fail_and_requeue(study: optuna.Study, trial: FrozenTrial) -> bool:
     return True
 
 
-def reclaim_dead_trials(study: optuna.Study, storage_url: str) -> list[str]:
-    """Fail and re-queue RUNNING trials of dead local processes; one line per trial about what happens."""
+def reclaim_dead_trials(study: optuna.Study) -> list[str]:
+    """Fail and re-queue RUNNING trials of dead local processes (at start-up, and after stopping local workers
+    that had to be killed); one line per trial."""
+    lines = []
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if _ours_and_dead(trial) and _fail_and_requeue(study, trial):
+            lines.append(f"trial {trial.number} was left RUNNING by process {trial.system_attrs[SystemAttr.WORKER]['pid']}, "
+                         "which is gone: it is recorded as interrupted and queued again now")
+    return lines
+
+
+def running_elsewhere(study: optuna.Study, storage_url: str) -> list[str]:
+    """One line per RUNNING trial this machine cannot reclaim: what will become of it."""
     lines = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         owner = trial.system_attrs.get(SystemAttr.WORKER) or {}
-        if _ours_and_dead(trial):
-            if _fail_and_requeue(study, trial):
-                lines.append(f"trial {trial.number} was left RUNNING by process {owner['pid']}, which is gone: "
-                             "it is failed and queued again now")
-        elif not owner:  # another worker is between creating the trial and recording itself (or died there)
+        if not owner:  # another worker is between creating the trial and recording itself (or died there)
             lines.append(f"trial {trial.number} is RUNNING, its process not recorded yet (another worker is "
                          f"starting it); {_later(storage_url)}")
         elif owner.get("host") != host_name() or owner.get("boot") != boot_id():

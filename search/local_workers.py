@@ -95,15 +95,20 @@ class LocalWorkers:
                                 f"(whole log: {log})")
         return problems
 
-    def stop(self) -> None:
-        """After an interruption: pass it on, give the workers time to requeue their trials, then kill."""
+    def stop(self) -> list[str]:
+        """After an interruption: pass it on, give the workers time to requeue their trials, then kill; one
+        line per worker that had to be killed (its trial is then reclaimed by ``search.liveness``)."""
         self.interrupt()
-        for process in self.processes:
+        lines = []
+        for number, (process, log) in enumerate(zip(self.processes, self.logs), start=2):
             try:
                 process.wait(timeout=STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+                lines.append(f"worker {number} (pid {process.pid}) had not stopped {STOP_SECONDS} s after the interrupt: "
+                             f"killed (its log: {log})")
+        return lines
 
 
 def _tail(log: Path) -> str:

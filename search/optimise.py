@@ -15,11 +15,11 @@ from objectives.config import TrainingConfig
 from objectives.errors import TimeUp
 from objectives.prepared import PreparedData
 from search.garbage import trial_paced
-from search.liveness import reclaim_dead_trials, record_owner
+from search.liveness import reclaim_dead_trials, record_owner, running_elsewhere
 from search.local_workers import LocalWorkers, TrialWatcher
-from search.signals import TrialGate
-from search.study import (FINISHED, REQUEUE, TrialAttr, description, front_rows, record_pruned, retry_of, shown,
-                          stop_reason)
+from search.signals import TrialGate, signal_name
+from search.study import (FINISHED, INTERRUPTED_BY_DEADLINE, REQUEUE, TrialAttr, description, front_rows,
+                          record_interrupted, record_pruned, replacements, retry_of, shown, state_name, stop_reason)
 from search.progress import BudgetProgress
 from search.time_budget import Deadline, TimeBudget
 from search.time_budget import shown as shown_time
@@ -86,14 +86,25 @@ def _report_trial(study: optuna.Study, trial: FrozenTrial) -> None:
         tqdm.write(f"trial {trial.number:>3}  {what}: cv {trial.values[0]:.3f} ± {attrs[TrialAttr.CV_ACCURACY_STD]:.3f}, "
                    f"{int(trial.values[1]):,} params, {attrs[TrialAttr.TRIAL_SECONDS]:.1f} s")
     else:
-        tqdm.write(f"trial {trial.number:>3}  {what}: {trial.state.name} {stop_reason(trial)}")
+        replaced_by = replacements(study.get_trials(deepcopy=False)).get(trial.number) \
+            if trial.state == TrialState.FAIL else None
+        tqdm.write(f"trial {trial.number:>3}  {what}: {state_name(trial)} {stop_reason(trial, replaced_by)}")
 
 
-def _requeue_interrupted(study: optuna.Study, number: int | None) -> None:
-    """Queue an interrupted trial's configuration again, as the heartbeat does for a killed worker's trial."""
+def _requeue_interrupted(study: optuna.Study, number: int | None) -> FrozenTrial | None:
+    """Queue an interrupted trial's configuration again, as the heartbeat does for a killed worker's trial;
+    the interrupted trial, for its line."""
     interrupted = [t for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,)) if t.number == number]
     if interrupted:
         REQUEUE(study, interrupted[0])
+    return interrupted[0] if interrupted else None
+
+
+def _report_interrupted(study: optuna.Study, number: int | None, announce: bool) -> None:
+    """Queue the interrupted trial again and, when ``announce`` (no watcher reports it), print its line."""
+    interrupted = _requeue_interrupted(study, number)
+    if interrupted is not None and announce:
+        _report_trial(study, interrupted)
 
 
 def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: PreparedData,
@@ -108,7 +119,7 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
     reports every trial of the study, theirs too. ``quiet``: no lines, bar or front (such a worker)."""
     from search.objective import Objective  # TensorFlow loads only when trials run
 
-    for line in reclaim_dead_trials(study, storage_url):  # a dead local process's trial, at once (search.liveness)
+    for line in reclaim_dead_trials(study) + running_elsewhere(study, storage_url):  # at once (search.liveness)
         print(line)
     optuna.storages.fail_stale_trials(study)  # a dead worker's trial is failed and re-queued before counting
     limit = TrialBudget(budget)
@@ -137,8 +148,9 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
 def _gated(objective: Callable[[optuna.Trial], tuple[float, int]], gate: TrialGate, current: dict[str, int],
            limit: TrialBudget, clock: TimeBudget | None = None):
     """The objective run inside the gate (Ctrl-C reaches only a running objective), the trial's process
-    recorded; a trial another worker's left surplus, or one that starts past the deadline, ends at once,
-    before it samples or trains."""
+    recorded, and what interrupted it (a signal, the deadline) recorded before Optuna fails it; a trial
+    another worker's left surplus, or one that starts past the deadline, ends at once, before it samples or
+    trains."""
     def run_trial(trial: optuna.Trial) -> tuple[float, int]:
         current["number"] = trial.number
         late = clock is not None and clock.search_left(trial.study) <= 0
@@ -148,9 +160,16 @@ def _gated(objective: Callable[[optuna.Trial], tuple[float, int]], gate: TrialGa
             record_pruned(trial, reason)
             trial.study.stop()
             raise optuna.TrialPruned(reason)
-        with gate.objective():
-            record_owner(trial)
-            return objective(trial)
+        try:
+            with gate.objective():
+                record_owner(trial)
+                return objective(trial)
+        except KeyboardInterrupt as interrupt:
+            record_interrupted(trial, signal_name(interrupt))
+            raise
+        except TimeUp:
+            record_interrupted(trial, INTERRUPTED_BY_DEADLINE)
+            raise
 
     return run_trial
 
@@ -178,7 +197,7 @@ def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[f
             try:
                 study.optimize(_gated(objective, gate, current, limit, clock), catch=TRIAL_FAILURES, callbacks=every)
             except TimeUp:
-                _requeue_interrupted(study, current.get("number"))
+                _report_interrupted(study, current.get("number"), bool(reporting))
                 clock.reason = clock.reason or f"time budget of {shown_time(clock.deadline.seconds)} reached during " \
                                                f"trial {current.get('number')}, which is queued again"
             gate.raise_pending()  # an interrupt that came after the last trial
@@ -186,9 +205,10 @@ def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[f
         status = "FINISHED"
     except KeyboardInterrupt:
         status = "KILLED"
-        _requeue_interrupted(study, current.get("number"))
+        _report_interrupted(study, current.get("number"), bool(reporting))
         if workers:
-            workers.stop()
+            for line in workers.stop() + reclaim_dead_trials(study):  # a worker that had to be killed left its trial RUNNING
+                print(line, file=sys.stderr)
         raise
     finally:
         for part in (watcher, progress):

@@ -1,9 +1,11 @@
-"""SIGTERM (``kill``, ``docker stop``, ``systemctl stop``) ends a command the way Ctrl-C does.
+"""SIGTERM (``kill``, ``docker stop``, ``systemctl stop``) and SIGHUP (the terminal closed) end a command the
+way Ctrl-C does.
 
-Python's default for SIGTERM is to die at once: the trial under way stayed RUNNING (counted against the
-budget until the heartbeat's grace period ran out) and the MLflow parent run stayed RUNNING forever.
-Raised as a ``KeyboardInterrupt`` subclass, it runs the same cleanup as Ctrl-C (the trial is failed and
-queued again, MLflow's parent run is closed as KILLED) and the command exits 143 (128 + SIGTERM).
+Python's default for both is to die at once: the trial under way stayed RUNNING (counted against the budget
+until the heartbeat's grace period ran out, or until the next run on this machine) and the MLflow parent run
+stayed RUNNING forever. Raised as a ``KeyboardInterrupt`` subclass that names its signal, they run the same
+cleanup as Ctrl-C (the trial is recorded as interrupted and queued again, MLflow's parent run is closed as
+KILLED) and the command exits 128 + the signal's number (143, 129; 130 for Ctrl-C).
 """
 
 from __future__ import annotations
@@ -13,35 +15,47 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-TERMINATED_EXIT = 128 + signal.SIGTERM
 INTERRUPTED_EXIT = 128 + signal.SIGINT
+HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Terminated(KeyboardInterrupt):
-    """A SIGTERM, raised where the main thread is, so ``except KeyboardInterrupt`` cleanup runs for it."""
+    """SIGTERM or SIGHUP, raised where the main thread is, so ``except KeyboardInterrupt`` cleanup runs for it."""
+
+    def __init__(self, number: int = signal.SIGTERM):
+        super().__init__(signal.Signals(number).name)
+        self.number = number
 
 
-def _raise_terminated(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
-    raise Terminated()
+def _raise_terminated(number: int, frame: object) -> None:
+    signal.signal(number, signal.SIG_IGN)  # a second one must not cut the cleanup short
+    raise Terminated(number)
 
 
 def terminate_like_ctrl_c() -> None:
-    """Install the SIGTERM handler (main thread only, as Python requires)."""
-    signal.signal(signal.SIGTERM, _raise_terminated)
+    """Install the SIGTERM and SIGHUP handlers (main thread only, as Python requires); a command started with
+    ``nohup`` keeps SIGHUP ignored."""
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(number) is not signal.SIG_IGN:
+            signal.signal(number, _raise_terminated)
+
+
+def signal_name(interrupt: KeyboardInterrupt) -> str:
+    """'SIGINT' for Ctrl-C, else the signal a ``Terminated`` came from."""
+    return signal.Signals(interrupt.number).name if isinstance(interrupt, Terminated) else "SIGINT"
 
 
 def exit_code(interrupt: KeyboardInterrupt) -> int:
-    return TERMINATED_EXIT if isinstance(interrupt, Terminated) else INTERRUPTED_EXIT
+    return 128 + interrupt.number if isinstance(interrupt, Terminated) else INTERRUPTED_EXIT
 
 
 def interrupt_message(interrupt: KeyboardInterrupt) -> str:
-    what = "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
+    what = f"terminated ({signal_name(interrupt)})" if isinstance(interrupt, Terminated) else "interrupted"
     return f"{what}: finished work is saved (a trial under way is queued again); run the same command again to resume"
 
 
 class TrialGate:
-    """Ctrl-C and SIGTERM take effect inside a trial's objective, never while Optuna creates or closes a trial.
+    """Ctrl-C, SIGTERM and SIGHUP take effect inside a trial's objective, never while Optuna creates or closes a trial.
 
     Optuna's ``optimize`` creates the trial (``study.ask``: the trial is RUNNING in the storage, the sampler
     then draws) before its try block and records the result after it: an interrupt landing there left a
@@ -65,7 +79,7 @@ class TrialGate:
 
     def __enter__(self) -> TrialGate:
         if threading.current_thread() is threading.main_thread():  # Python sets handlers in the main thread only
-            for number in (signal.SIGINT, signal.SIGTERM):
+            for number in HANDLED:
                 current = signal.getsignal(number)
                 if current is not signal.SIG_IGN:  # a run started with Ctrl-C ignored keeps it ignored
                     self._previous[number] = current
@@ -77,9 +91,9 @@ class TrialGate:
             signal.signal(number, handler)
 
     def _on_signal(self, number: int, frame: object) -> None:
-        interrupt = Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
-        if number == signal.SIGTERM:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
+        interrupt = KeyboardInterrupt() if number == signal.SIGINT else Terminated(number)
+        if number != signal.SIGINT:
+            signal.signal(number, signal.SIG_IGN)  # a second one must not cut the cleanup short
         if self.inside:
             self.delivered = interrupt
             raise interrupt

@@ -6,7 +6,7 @@ Its modules are its own; the rest of the project imports these names from ``sear
   ``check_study_name``, and ``shown`` / ``masked`` for URLs that may hold a password;
 - the study's record (``StudyRecord``: data, space, training, budget, fingerprint);
 - what a trial stores (``TrialAttr`` / ``SystemAttr`` named keys, their writers and readers,
-  ``stop_reason``);
+  ``stop_reason``, ``state_name``: an interrupted trial is told from a failed one);
 - the front in the order every view shows it (``front_rows``);
 - what an export recorded (``ExportSummary``, ``ExportFiles``) and where exports and builds go.
 """
@@ -36,11 +36,14 @@ from search.study.storage import (
 )
 from search.study.trial_record import (
     FINISHED,
+    INTERRUPTED_BY_DEADLINE,
+    INTERRUPTED_BY_DEATH,
     SystemAttr,
     TrialAttr,
     config_dict,
     description,
     record_failure,
+    record_interrupted,
     record_out_of_reach,
     record_progress,
     record_pruned,
@@ -48,17 +51,20 @@ from search.study.trial_record import (
     record_rung,
     record_rung_stop,
     record_start,
+    replacements,
     retry_of,
+    state_name,
     stop_reason,
     trial_config,
 )
 
 __all__ = [
-    "DEFAULT_AUTHOR", "DEFAULT_BUILDS", "DEFAULT_EXPORTS", "DEFAULT_STORAGE", "FINISHED", "MAX_RETRY", "REQUEUE",
+    "DEFAULT_AUTHOR", "DEFAULT_BUILDS", "DEFAULT_EXPORTS", "DEFAULT_STORAGE", "FINISHED", "INTERRUPTED_BY_DEADLINE",
+    "INTERRUPTED_BY_DEATH", "MAX_RETRY", "REQUEUE",
     "ExportFiles", "ExportSummary", "StudyRecord", "SystemAttr", "TrialAttr",
     "at_chance", "chance", "check_study_name", "config_dict", "description", "front_rows", "heartbeat_timing", "journal_path", "masked",
-    "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_out_of_reach",
+    "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_interrupted",
+    "record_out_of_reach",
     "record_progress", "record_pruned", "record_result", "record_rung", "record_rung_stop", "record_start",
-    "retry_of", "sha256", "shown",
-    "stop_reason", "trial_config",
+    "replacements", "retry_of", "sha256", "shown", "state_name", "stop_reason", "trial_config",
 ]

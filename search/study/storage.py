@@ -11,6 +11,7 @@ trial stays RUNNING (and counts towards the budget) instead of being retried.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import warnings
@@ -19,10 +20,12 @@ from pathlib import Path
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend, JournalStorage
+from optuna.trial import FrozenTrial
 
 from objectives.errors import SettingError, StorageError, StudyError
 from objectives.quoting import PATH_LIMIT, capped, quoted
 from search.study.files import os_reason, prepare_file
+from search.study.trial_record import TrialAttr
 
 DEFAULT_STORAGE = "sqlite:///studies/optuna.db"
 HEARTBEAT_SECONDS = 30
@@ -30,9 +33,22 @@ GRACE_SECONDS = 120  # a trial silent this long belonged to a dead worker: it is
 MAX_RETRY = 2  # a configuration that kills its worker every time is not retried forever
 # Fails nothing itself: given a FAIL trial, queues its configuration again as a retry of it. The heartbeat,
 # the start-up check for dead local processes and Ctrl-C all re-queue a lost trial through this one object.
+
+
+class _Requeue(RetryHeartbeatStaleTrialCallback):
+    """Optuna's retry, whose copy never carries the interruption of the trial it replaces: the retry is a
+    fresh run of the same configuration."""
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        if TrialAttr.INTERRUPTED in trial.user_attrs:
+            trial = copy.copy(trial)
+            trial.user_attrs = {k: v for k, v in trial.user_attrs.items() if k != TrialAttr.INTERRUPTED}
+        super().__call__(study, trial)
+
+
 with warnings.catch_warnings():  # Optuna flags the class experimental at construction, i.e. at import time here
     warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-    REQUEUE = RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
+    REQUEUE = _Requeue(max_retry=MAX_RETRY)
 JOURNAL_SCHEME = "journal:///"
 SQLITE_LOCK_SECONDS = 60
 # Letters and digits of any script (`étude`, `研究`: Optuna and MLflow take them), '.', '_' and '-'; the first a

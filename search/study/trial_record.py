@@ -47,12 +47,20 @@ class TrialAttr:
     PRUNED_AFTER_FOLD = "pruned_after_fold"  # int: folds trained when early stopping ruled the trial out
     PRUNED_BOUND = "pruned_bound"  # float: the highest mean CV accuracy the trial could still reach then
     PRUNED_AT_RUNG = "pruned_at_rung"  # int: folds after which its Pareto rank among its peers stopped it
+    # str: what stopped a trial that was then queued again ("SIGINT", "SIGTERM", "SIGHUP", INTERRUPTED_BY_DEADLINE
+    # or INTERRUPTED_BY_DEATH); set while it is RUNNING, before it is failed, and never copied to its retry
+    INTERRUPTED = "interrupted"
+
+
+INTERRUPTED_BY_DEADLINE = "the time budget"
+INTERRUPTED_BY_DEATH = "its process ending (killed or crashed)"
 
 
 class SystemAttr:
     """System attributes of a trial that this service reads or writes; most are Optuna's own."""
 
     FAILED_TRIAL = "failed_trial"  # int: Optuna's retry marker, the number of the first trial a retry re-runs
+    RETRY_HISTORY = "retry_history"  # list[int]: Optuna's, the trials a retry re-runs, the one it replaces last
     FAIL_REASON = "fail_reason"  # str: Optuna's own record of a crash (older Optuna versions wrote it)
     CONSTRAINTS = "constraints"  # list[float]: constraint values (> 0: violated), as optuna-dashboard 0.21 reads them
     WORKER = "worker"  # dict: {"host", "boot", "pid", "started"} of the process running the trial
@@ -87,6 +95,11 @@ def record_result(trial: optuna.Trial, result: CrossValidationResult) -> None:
 def record_failure(trial: optuna.Trial, error: BaseException) -> None:
     """A failure of the trial's own (the study goes on), in one line: Optuna keeps no reason of its own now."""
     trial.set_user_attr(TrialAttr.FAIL_REASON, f"{error.__class__.__name__}: {error}")
+
+
+def record_interrupted(trial: optuna.Trial, cause: str) -> None:
+    """What stopped the trial from outside (a signal, the deadline): it is failed and queued again next."""
+    trial.set_user_attr(TrialAttr.INTERRUPTED, cause)
 
 
 def record_pruned(trial: optuna.Trial, reason: str) -> None:
@@ -136,8 +149,27 @@ def retry_of(trial: FrozenTrial) -> int | None:
     return trial.system_attrs.get(SystemAttr.FAILED_TRIAL)
 
 
-def stop_reason(trial: FrozenTrial) -> str:
-    """Why a trial did not complete, as recorded by the objective (or by Optuna for a crash)."""
+def replacements(trials: list[FrozenTrial]) -> dict[int, int]:
+    """Trial number -> the number of the retry queued in its place (Optuna's retry history names it last)."""
+    return {t.system_attrs[SystemAttr.RETRY_HISTORY][-1]: t.number for t in trials
+            if t.system_attrs.get(SystemAttr.RETRY_HISTORY)}
+
+
+def state_name(trial: FrozenTrial) -> str:
+    """The trial's state in the words every view shows: an interrupted trial is not a failed one."""
+    return "INTERRUPTED" if trial.state == TrialState.FAIL and TrialAttr.INTERRUPTED in trial.user_attrs \
+        else trial.state.name
+
+
+def stop_reason(trial: FrozenTrial, replaced_by: int | None = None) -> str:
+    """Why a trial did not complete, as recorded by the objective (or by Optuna for a crash); for a trial
+    queued again, the number of the retry (``replacements``) that runs in its place."""
     attrs = trial.user_attrs
-    return attrs.get(TrialAttr.FAIL_REASON) or attrs.get(TrialAttr.PRUNED_REASON) or \
+    again = f"queued again as trial {replaced_by}" if replaced_by is not None else ""
+    if TrialAttr.INTERRUPTED in attrs:
+        return "; ".join(filter(None, [f"by {attrs[TrialAttr.INTERRUPTED]}", again]))
+    reason = attrs.get(TrialAttr.FAIL_REASON) or attrs.get(TrialAttr.PRUNED_REASON) or \
         trial.system_attrs.get(SystemAttr.FAIL_REASON, "")
+    if not reason and again:  # failed by the heartbeat: its process stopped beating
+        reason = "its process stopped sending heartbeats"
+    return "; ".join(filter(None, [reason, again]))

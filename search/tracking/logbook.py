@@ -25,7 +25,7 @@ from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.engine import make_url
 
 from objectives.errors import TrackingError
-from search.study import StudyRecord, TrialAttr, config_dict, description, masked, retry_of, stop_reason
+from search.study import StudyRecord, TrialAttr, config_dict, description, masked, retry_of, state_name, stop_reason
 from search.tracking.settings import (
     PARENT_TAG,
     STORAGE_TAG,
@@ -104,7 +104,7 @@ def trial_tags(study: str, storage: str, parent_run_id: str, trial: FrozenTrial)
     """Keys (study, trial number, ``storage`` as ``storage_identity`` gives it), nesting, state and why it failed."""
     reason = stop_reason(trial) if trial.state in (TrialState.FAIL, TrialState.PRUNED) else ""
     tags = {STUDY_TAG: study, TRIAL_TAG: str(trial.number), STORAGE_TAG: storage,
-            STATE_TAG: trial.state.name, PARENT_RUN_TAG: parent_run_id,
+            STATE_TAG: state_name(trial), PARENT_RUN_TAG: parent_run_id,
             NOTE_TAG: "\n\n".join(filter(None, [description(trial), reason]))}
     if reason and trial.state == TrialState.FAIL:  # REASON_TAG: failures only; a pruned trial's reason is in its note
         tags[REASON_TAG] = reason

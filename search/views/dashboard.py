@@ -16,7 +16,8 @@ from optuna_dashboard import save_note
 
 from objectives.architectures.registry import family
 from objectives.config import ArchitectureConfig
-from search.study import TrialAttr, at_chance, chance, config_dict, description, stop_reason
+from search.study import (TrialAttr, at_chance, chance, config_dict, description, replacements, state_name,
+                          stop_reason)
 from search.views.plots import confusion_matrix_plot, learning_curves_plot
 from search.views.tables import exported_comparison
 
@@ -28,9 +29,11 @@ def default_artifact_dir(storage_url: str) -> Path:
     return Path("studies") / "artifacts"
 
 
-def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None, level: float | None = None) -> str:
+def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None, level: float | None = None,
+               replaced_by: int | None = None) -> str:
     """The trial's configuration, folds, size and time (and its export comparison), in Markdown; ``level`` is
-    the study's chance accuracy, marked when the trial is no better."""
+    the study's chance accuracy, marked when the trial is no better; ``replaced_by``, the retry queued in the
+    place of an interrupted or lost trial."""
     attrs = trial.user_attrs
     lines = [f"## Trial {trial.number}: {description(trial)}", ""]
     if trial.state == TrialState.COMPLETE:
@@ -45,7 +48,7 @@ def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None, level: 
             f"of {attrs.get(TrialAttr.EPOCHS)} epochs (whole trial {attrs.get(TrialAttr.TRIAL_SECONDS, 0):.1f} s)",
         ]
     else:
-        lines.append(f"- **{trial.state.name}**: {stop_reason(trial) or 'no reason recorded'}")
+        lines.append(f"- **{state_name(trial)}**: {stop_reason(trial, replaced_by) or 'no reason recorded'}")
         if TrialAttr.FOLD_ACCURACIES in attrs:  # its fidelity: the folds it trained before it stopped
             lines.append(f"- **folds trained**: {len(attrs[TrialAttr.FOLD_ACCURACIES])} "
                          f"({', '.join(f'{a:.3f}' for a in attrs[TrialAttr.FOLD_ACCURACIES])})")
@@ -86,7 +89,8 @@ def upload_learning_curves(trial: optuna.Trial, artifact_dir: Path) -> None:
 
 def write_note(study: optuna.Study, trial: FrozenTrial) -> None:
     """(Re)write a trial's note; notes live in study attributes, so finished trials take them too."""
-    note = trial_note(trial, exported_comparison(study, trial.number), chance(study))
+    replaced_by = replacements(study.get_trials(deepcopy=False)).get(trial.number) if trial.state == TrialState.FAIL else None
+    note = trial_note(trial, exported_comparison(study, trial.number), chance(study), replaced_by)
     save_note(optuna.trial.Trial(study, trial._trial_id), note)
 
 

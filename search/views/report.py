@@ -15,7 +15,7 @@ from pathlib import Path
 import optuna
 
 from search.views.plots import filters_neurons_heatmap, importance_plot, pareto_plot
-from search.views.tables import CHANCE_MARK, TrialRow, macs_text, outcomes, trial_rows
+from search.views.tables import CHANCE_MARK, TrialRow, macs_text, outcomes, state_counts, trial_rows
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
@@ -96,13 +96,10 @@ def write_report(study: optuna.Study, out_dir: Path) -> Path:
     pareto = pareto_plot(rows, out_dir / "pareto_front.png", f"study {study.study_name}") if rows else None
     found = importances(study)
     importance = importance_plot(found, out_dir / "importances.png") if found else None
-    states = {}
-    for trial in study.get_trials(deepcopy=False):
-        states[trial.state.name] = states.get(trial.state.name, 0) + 1
     front = sorted((r for r in rows if r.on_front), key=lambda r: r.params)
     parts = [
         f"<h1>Study {html.escape(study.study_name)}</h1>",
-        f"<p>Trials: {', '.join(f'{v} {k.lower()}' for k, v in sorted(states.items()))}. "
+        f"<p>Trials: {state_counts(study)}. "
         f"Classes: {html.escape(', '.join(study.user_attrs.get('class_names', [])))}. "
         f"Training: {html.escape(str(study.user_attrs.get('training', {})))}.</p>",
         "<h2>Pareto front</h2>", _image(pareto, "Pareto front"),

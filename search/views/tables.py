@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from search.study import ExportSummary, TrialAttr, at_chance, chance, config_dict, stop_reason
+from search.study import ExportSummary, TrialAttr, at_chance, chance, config_dict, state_name, stop_reason
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ def outcome(trial: FrozenTrial) -> str:
     """How a trial ended, in the words the report counts it by (the rung and early stops by fidelity)."""
     attrs, reason = trial.user_attrs, stop_reason(trial)
     if trial.state != TrialState.PRUNED:
+        if TrialAttr.INTERRUPTED in attrs:
+            return f"interrupted by {attrs[TrialAttr.INTERRUPTED]}: queued again"
         return {TrialState.COMPLETE: "complete: every fold trained"}.get(trial.state, trial.state.name.lower())
     if TrialAttr.PRUNED_AT_RUNG in attrs:
         folds = attrs[TrialAttr.PRUNED_AT_RUNG]
@@ -67,6 +69,12 @@ def outcome(trial: FrozenTrial) -> str:
         if reason.startswith(start):
             return words
     return "stopped: " + (reason.split(":")[0] or "no reason recorded")
+
+
+def state_counts(study: optuna.Study) -> str:
+    """'12 complete, 3 pruned, 1 interrupted, ...': trials by state, an interrupted trial not counted as failed."""
+    counts = Counter(state_name(t).lower() for t in study.get_trials(deepcopy=False))
+    return ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no trials"
 
 
 def outcomes(study: optuna.Study) -> list[tuple[str, int]]:

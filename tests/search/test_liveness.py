@@ -8,7 +8,7 @@ import time
 import optuna
 from optuna.trial import TrialState
 
-from search.liveness import reclaim_dead_trials
+from search.liveness import reclaim_dead_trials, running_elsewhere
 from search.study import SystemAttr
 from tests.search.test_workers import _finish, _first_running, _prepared_study, _search, _tiny_space, _worker
 
@@ -29,9 +29,10 @@ def test_a_run_killed_mid_trial_and_started_again_at_once_reruns_the_lost_trial(
     code, out, err = _finish(_search(*_run_command(tmp_path, small_digits, storage)))  # the same command, at once: far inside the 120 s grace
     assert code == 0 and "Traceback" not in err, err
     assert (f"trial {victim.number} was left RUNNING by process {doomed.pid}, which is gone: "
-            "it is failed and queued again now") in out
+            "it is recorded as interrupted and queued again now") in out
     trials = optuna.load_study(study_name="d", storage=storage).get_trials()
     assert trials[victim.number].state == TrialState.FAIL
+    assert trials[victim.number].user_attrs["interrupted"] == "its process ending (killed or crashed)"
     assert [t.state for t in trials if t.number != victim.number] == [TrialState.COMPLETE] * 2  # the whole budget
     assert f"(retry of trial {victim.number})" in out
 
@@ -51,7 +52,7 @@ def test_a_live_local_worker_keeps_its_trial_and_another_machines_trial_waits_fo
         study._storage.set_trial_system_attr(elsewhere._trial_id, SystemAttr.WORKER,
                                              {"host": "other-machine", "boot": "x", "pid": 4242, "started": 1})
         starting = study.ask()  # a trial another worker has created but not yet recorded itself on
-        lines = reclaim_dead_trials(study, storage)
+        lines = reclaim_dead_trials(study) + running_elsewhere(study, storage)
         later = "if that process is dead, its trial is failed and retried once its heartbeat is 120 s old"
         assert lines == [f"trial {elsewhere.number} is RUNNING in process 4242 on other-machine; {later}",
                          f"trial {starting.number} is RUNNING, its process not recorded yet (another worker is "

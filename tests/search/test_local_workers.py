@@ -63,6 +63,8 @@ def test_ctrl_c_stops_every_local_process_and_requeues_their_trials(digits_root,
     assert not [t for t in trials if t.state == TrialState.RUNNING]  # nothing left looking alive
     retries = [t for t in trials if t.state == TrialState.WAITING and "failed_trial" in t.system_attrs]
     assert len(retries) >= 2  # both interrupted trials are queued again for the next run
+    for retry in retries:  # the parent reports the worker's interrupted trial too, with its signal and its retry
+        assert f": INTERRUPTED by SIGINT; queued again as trial {retry.number}" in out, out
     workers = subprocess.run(["pgrep", "-f", "search worker --study stop"], capture_output=True, text=True)
     assert workers.stdout.strip() == "", "a worker process outlived the run"
 

@@ -1,4 +1,5 @@
-"""SIGTERM to a real running study ends it like Ctrl-C: message, exit 143, trial re-queued, MLflow run closed."""
+"""SIGTERM and SIGHUP to a real running study end it like Ctrl-C: message, exit 128 + the signal, the trial
+recorded as interrupted and queued again, the MLflow run closed."""
 
 import os
 import signal
@@ -9,12 +10,13 @@ import pytest
 from mlflow import MlflowClient
 from optuna.trial import TrialState
 
-from search.signals import TrialGate
+from search.signals import Terminated, TrialGate, exit_code, interrupt_message, signal_name
 from search.tracking.settings import PARENT_TAG, experiment_name
 from tests.search.test_workers import _finish, _first_running, _search, _tiny_space
 
 
-def test_sigterm_requeues_the_trial_and_closes_the_mlflow_parent_run(small_digits, tmp_path):
+def test_sighup_requeues_the_trial_and_closes_the_mlflow_parent_run(small_digits, tmp_path):
+    """The terminal closed: SIGHUP, which Python's default would end with the trial left RUNNING."""
     storage, tracking = f"sqlite:///{tmp_path}/optuna.db", f"sqlite:///{tmp_path}/mlflow.db"
     process = _search("run", "--study", "term", "--storage", storage, "--trials", "2", "--data", str(small_digits),
                       "--space", str(_tiny_space(tmp_path)), "--epochs", "10", "--folds", "2",
@@ -22,14 +24,17 @@ def test_sigterm_requeues_the_trial_and_closes_the_mlflow_parent_run(small_digit
                       env={"MLFLOW_TRACKING_URI": tracking})
     interrupted = _first_running("term", storage, process)
     time.sleep(2.0)  # MLflow's parent run is opened on its own thread meanwhile
-    process.send_signal(signal.SIGTERM)
-    code, _, err = _finish(process, timeout=120)
-    assert code == 143 and "Traceback" not in err, err
-    assert ("terminated (SIGTERM): finished work is saved (a trial under way is queued again); "
+    process.send_signal(signal.SIGHUP)
+    code, out, err = _finish(process, timeout=120)
+    assert code == 129 and "Traceback" not in err, err
+    assert ("terminated (SIGHUP): finished work is saved (a trial under way is queued again); "
             "run the same command again to resume") in err
     study = optuna.load_study(study_name="term", storage=storage)
     assert study.trials[interrupted.number].state == TrialState.FAIL
-    assert [t.system_attrs.get("failed_trial") for t in study.get_trials(states=(TrialState.WAITING,))] == [interrupted.number]
+    assert study.trials[interrupted.number].user_attrs["interrupted"] == "SIGHUP"
+    queued = study.get_trials(states=(TrialState.WAITING,))
+    assert [t.system_attrs.get("failed_trial") for t in queued] == [interrupted.number]
+    assert f": INTERRUPTED by SIGHUP; queued again as trial {queued[0].number}" in out, out
     client = MlflowClient(tracking)
     experiment = client.get_experiment_by_name(experiment_name("term"))
     parents = client.search_runs([experiment.experiment_id], f"tags.`{PARENT_TAG}` = 'true'")
@@ -70,3 +75,18 @@ def test_an_objective_s_own_error_without_an_interrupt_stays_its_own():
     with TrialGate() as gate, pytest.raises(TypeError):
         with gate.objective():
             raise TypeError("a real bug in the objective")
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_inside_the_objective_are_interrupts_that_name_their_signal(number):
+    previous = signal.getsignal(number)
+    try:
+        with TrialGate() as gate, pytest.raises(Terminated) as raised:
+            with gate.objective():
+                os.kill(os.getpid(), number)
+                time.sleep(5)  # cut short by the handler
+        assert signal_name(raised.value) == signal.Signals(number).name and exit_code(raised.value) == 128 + number
+        assert interrupt_message(raised.value).startswith(f"terminated ({signal.Signals(number).name}): ")
+    finally:
+        signal.signal(number, previous)
+    assert signal_name(KeyboardInterrupt()) == "SIGINT" and exit_code(KeyboardInterrupt()) == 130

@@ -144,11 +144,15 @@ def test_ctrl_c_during_a_trial_stops_cleanly_and_a_rerun_resumes_it(small_digits
     interrupted = _first_running("c", storage, first)
     time.sleep(1.0)
     first.send_signal(signal.SIGINT)
-    code, _, err = _finish(first)
+    code, out, err = _finish(first)
     assert code == 130 and "interrupted" in err and "Traceback" not in err, err
     study = optuna.load_study(study_name="c", storage=storage)
     assert study.trials[interrupted.number].state == TrialState.FAIL
-    assert [t.system_attrs.get("failed_trial") for t in study.get_trials(states=(TrialState.WAITING,))] == [interrupted.number]
+    assert study.trials[interrupted.number].user_attrs["interrupted"] == "SIGINT"
+    queued = study.get_trials(states=(TrialState.WAITING,))
+    assert [t.system_attrs.get("failed_trial") for t in queued] == [interrupted.number]
+    assert f"trial {interrupted.number:>3}  " in out and \
+        f": INTERRUPTED by SIGINT; queued again as trial {queued[0].number}" in out, out
 
     code, out, err = _finish(_search(*command))
     assert code == 0 and "Traceback" not in err, err

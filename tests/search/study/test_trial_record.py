@@ -12,16 +12,21 @@ from objectives.architectures import InfeasibleConfiguration
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.training import CrossValidationResult, FoldResult
 from search.study import (
+    INTERRUPTED_BY_DEATH,
+    REQUEUE,
     SystemAttr,
     TrialAttr,
     config_dict,
     description,
     record_failure,
+    record_interrupted,
     record_out_of_reach,
     record_pruned,
     record_result,
     record_start,
+    replacements,
     retry_of,
+    state_name,
     stop_reason,
     trial_config,
 )
@@ -38,8 +43,8 @@ def test_the_stored_names_are_the_ones_existing_studies_hold():
         "config", "description", "image_size", "epochs", "int8_untrained", "params", "fold_accuracies",
         "fit_seconds", "epoch_images", "cv_accuracy_std", "training_seconds", "build_seconds", "learning_curves",
         "model_summary", "trial_seconds", "fail_reason", "pruned_reason", "pruned_after_fold", "pruned_bound", "macs",
-        "pruned_at_rung"}
-    assert _names(SystemAttr) == {"failed_trial", "fail_reason", "constraints", "worker"}
+        "pruned_at_rung", "interrupted"}
+    assert _names(SystemAttr) == {"failed_trial", "retry_history", "fail_reason", "constraints", "worker"}
 
 
 @pytest.fixture
@@ -122,3 +127,33 @@ def test_a_heartbeat_retry_names_the_first_trial_it_re_runs_and_keeps_its_config
     first, second, third = study.trials
     assert retry_of(first) is None and retry_of(second) == 0 and retry_of(third) == 0
     assert trial_config(third) == CONFIG and description(third) == CONFIG.describe()
+
+
+def test_an_interrupted_trial_names_its_signal_and_its_retry_which_runs_afresh(study):
+    interrupted, killed, crashed = study.ask(), study.ask(), study.ask()
+    for trial in (interrupted, killed, crashed):
+        record_start(trial, CONFIG)
+    record_interrupted(interrupted, "SIGHUP")  # as the objective's gate records it, before Optuna fails the trial
+    record_interrupted(killed, INTERRUPTED_BY_DEATH)
+    record_failure(crashed, MemoryError("out of memory"))
+    for trial in (interrupted, killed, crashed):
+        study.tell(trial, state=TrialState.FAIL)
+    REQUEUE(study, study.trials[0])
+    REQUEUE(study, study.trials[1])
+    first, second, third, retry, retry_of_killed = study.trials
+    queued = replacements(study.trials)
+    assert queued == {0: 3, 1: 4}
+    assert [state_name(t) for t in study.trials] == ["INTERRUPTED", "INTERRUPTED", "FAIL", "WAITING", "WAITING"]
+    assert stop_reason(first, queued.get(0)) == "by SIGHUP; queued again as trial 3"
+    assert stop_reason(second, queued.get(1)) == "by its process ending (killed or crashed); queued again as trial 4"
+    assert stop_reason(third, queued.get(2)) == "MemoryError: out of memory"
+    assert TrialAttr.INTERRUPTED not in retry.user_attrs and trial_config(retry) == CONFIG  # a fresh run
+    assert retry_of(retry) == 0 and retry_of(retry_of_killed) == 1
+
+
+def test_a_trial_the_heartbeat_failed_says_so_once_its_retry_is_known(study):
+    lost = study.ask()
+    study.tell(lost, state=TrialState.FAIL)
+    REQUEUE(study, study.trials[0])
+    assert stop_reason(study.trials[0], replacements(study.trials).get(0)) == \
+        "its process stopped sending heartbeats; queued again as trial 1"
