@@ -71,4 +71,5 @@ def save(result: RunResult, folder: Path) -> Path:
 
 
 def load_all(folder: Path) -> list[RunResult]:
-    return [RunResult(**json.loads(path.read_text())) for path in sorted(Path(folder).glob("*.json"))]
+    """Only the files `result_path` names: the real-photo case keeps its own JSON (photos-*.json) beside them."""
+    return [RunResult(**json.loads(path.read_text())) for path in sorted(Path(folder).glob("*-seed*.json"))]
