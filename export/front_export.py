@@ -41,7 +41,8 @@ from search.study import (
     sha256,
     trial_config,
 )
-from search.views.dashboard import default_artifact_dir, publish_export
+from search.views.dashboard import publish_export
+from search.views.dashboard_server import default_artifact_dir
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,18 @@ SKIP_HELP = ("leave unreadable images out of the study (they are listed by path)
              "(default: refuse, since a silently smaller data set changes the results)")
 
 
+STORAGE_HELP = (f"Optuna storage: a database URL or journal:///path/file.log (default: the STORAGE environment "
+                f"variable, else {DEFAULT_STORAGE}); a URL with a password belongs in STORAGE, not here, since "
+                "every local user can read a command line")
+
+
+def _add_storage_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--storage", default=None, help=STORAGE_HELP)
+
+
 def _add_study_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--study", default="default", help="study name (default: %(default)s)")
-    parser.add_argument("--storage", default=DEFAULT_STORAGE,
-                        help="Optuna storage: a database URL or journal:///path/file.log (default: %(default)s)")
+    _add_storage_argument(parser)
 
 
 def _positive(text: str) -> int:
@@ -162,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=commands.report)
 
     dashboard = subcommands.add_parser("dashboard", help="serve optuna-dashboard for a storage, with trial artifacts")
-    dashboard.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL (default: %(default)s)")
+    _add_storage_argument(dashboard)
     dashboard.add_argument("--port", type=int, default=8080, help="(default: %(default)s)")
     dashboard.add_argument("--host", default="127.0.0.1",
                            help="address to bind (default: %(default)s, this machine only; 0.0.0.0 exposes it)")
@@ -192,10 +200,25 @@ def quiet_libraries() -> None:
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices: one model is traced per trial by design
 
 
+def _storage(given: str | None) -> str:
+    """``--storage``, else ``STORAGE`` from the environment: what make and spawned workers use, so that a
+    database password never stands in the process list. Given on the command line with a password: a warning."""
+    from search.study import PASSWORD_IN_URL
+
+    if given is None:
+        return os.environ.get("STORAGE") or DEFAULT_STORAGE
+    if PASSWORD_IN_URL.search(given):
+        print("warning: --storage holds a password, which every user of this machine can read in the process "
+              "list while this runs; export STORAGE=<url> and leave --storage out", file=sys.stderr)
+    return given
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     terminate_like_ctrl_c()
     quiet_libraries()
+    if hasattr(args, "storage"):
+        args.storage = _storage(args.storage)
     try:
         if getattr(args, "study", None) is not None:
             from search.study import check_study_name

@@ -6,7 +6,6 @@ command loads only what it uses (TensorFlow only for run, worker and export)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -93,18 +92,20 @@ def report(args: argparse.Namespace) -> int:
 
 
 def dashboard(args: argparse.Namespace) -> int:
-    from search.views.dashboard import default_artifact_dir
+    from search.signals import exit_code, signal_name
+    from search.views.dashboard_server import dashboard_server, default_artifact_dir
 
     artifacts = args.artifact_dir or default_artifact_dir(args.storage)
     artifacts.mkdir(parents=True, exist_ok=True)
-    print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it",
-          flush=True)
-    command = [str(Path(sys.executable).with_name("optuna-dashboard")), args.storage, "--host", args.host,
-               "--port", str(args.port), "--artifact-dir", str(artifacts)]
-    # exec, not a child: SIGTERM or SIGINT sent to this process (a service manager, a test's terminate())
-    # reach the server itself, and nothing is left serving once it ends.
-    os.execv(command[0], command)
-    return 0  # not reached
+    with dashboard_server(args.storage, args.host, args.port, artifacts) as server:
+        print(f"optuna-dashboard on http://{args.host}:{args.port}/dashboard (artifacts: {artifacts}); Ctrl-C stops it",
+              flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM from a service manager
+            print(f"dashboard stopped ({signal_name(interrupt)})", file=sys.stderr)
+            return exit_code(interrupt)
+    return 0
 
 
 def sync_mlflow(args: argparse.Namespace) -> int:

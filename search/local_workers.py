@@ -70,9 +70,12 @@ class LocalWorkers:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.logs = [log_dir / f"worker-{i + 2}.log" for i in range(count)]
         self.processes: list[subprocess.Popen] = []
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))}
+        # The storage reaches the workers through their environment (readable by this user alone), never their
+        # command line, which every local user sees in the process list with any database password in it.
+        env = {**os.environ, "STORAGE": storage,
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))}
         for number, log in enumerate(self.logs, start=2):
-            command = [sys.executable, "-m", "search", "worker", "--study", study, "--storage", storage,
+            command = [sys.executable, "-m", "search", "worker", "--study", study,
                        "--threads", str(threads), "--cache", str(cache_root), "--spawned", str(number)]
             with open(log, "ab") as out:
                 self.processes.append(subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,

@@ -24,7 +24,8 @@ from search.progress import BudgetProgress
 from search.time_budget import Deadline, TimeBudget
 from search.time_budget import shown as shown_time
 from search.tracking.thread import TrackingThread
-from search.views.dashboard import default_artifact_dir, upload_learning_curves, write_note
+from search.views.dashboard import upload_learning_curves, write_note
+from search.views.dashboard_server import default_artifact_dir
 from search.views.tables import format_front
 from spaces.space import SearchSpace
 

@@ -153,7 +153,7 @@ def run_study(settings: RunSettings) -> optuna.Study:
     _save_deadline(study, settings, started)
     if settings.prepare_only:
         print(f"study {settings.study!r} is ready in {shown(settings.storage)} with a budget of {settings.trials} "
-              "trials; start workers with: python -m search worker --study NAME --storage URL")
+              "trials; start workers with STORAGE exported: python -m search worker --study NAME")
         return study
     return optimise(study, settings.storage, space, data, settings.training, settings.trials, settings.mlflow,
                     settings.early_stopping, settings.callbacks, _local_workers(settings))
@@ -210,7 +210,7 @@ def join_study(name: str, storage_url: str, cache_root: Path = Path("cache"), sp
     record = StudyRecord.load(found)
     if record.trials < 1:
         raise StudyError(f"study {name!r} has no recorded trial budget; set one with "
-                         f"`python -m search run --study {name} --storage URL --trials N` (same settings as before)")
+                         f"`python -m search run --study {name} --trials N` (same settings as before)")
     training = record.training_config
     seed = (training.seed + 1000 * spawned + len(found.trials)) if spawned else int.from_bytes(os.urandom(4), "little")
     space = parse_space(record.space, origin=f"study {name!r} space")

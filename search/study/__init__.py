@@ -25,6 +25,7 @@ from search.study.record import StudyRecord
 from search.study.storage import (
     DEFAULT_STORAGE,
     MAX_RETRY,
+    PASSWORD_IN_URL,
     REQUEUE,
     check_study_name,
     heartbeat_timing,
@@ -60,7 +61,7 @@ from search.study.trial_record import (
 
 __all__ = [
     "DEFAULT_AUTHOR", "DEFAULT_BUILDS", "DEFAULT_EXPORTS", "DEFAULT_STORAGE", "FINISHED", "INTERRUPTED_BY_DEADLINE",
-    "INTERRUPTED_BY_DEATH", "MAX_RETRY", "REQUEUE",
+    "INTERRUPTED_BY_DEATH", "MAX_RETRY", "PASSWORD_IN_URL", "REQUEUE",
     "ExportFiles", "ExportSummary", "StudyRecord", "SystemAttr", "TrialAttr",
     "at_chance", "chance", "check_study_name", "config_dict", "description", "front_rows", "heartbeat_timing", "journal_path", "masked",
     "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_interrupted",

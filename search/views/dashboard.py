@@ -22,13 +22,6 @@ from search.views.plots import confusion_matrix_plot, learning_curves_plot
 from search.views.tables import exported_comparison
 
 
-def default_artifact_dir(storage_url: str) -> Path:
-    """Beside a SQLite file (``studies/optuna.db`` -> ``studies/artifacts``), else ``studies/artifacts``."""
-    if storage_url.startswith("sqlite:///"):
-        return Path(storage_url.removeprefix("sqlite:///")).parent / "artifacts"
-    return Path("studies") / "artifacts"
-
-
 def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None, level: float | None = None,
                replaced_by: int | None = None) -> str:
     """The trial's configuration, folds, size and time (and its export comparison), in Markdown; ``level`` is

@@ -3,6 +3,7 @@ leftover process after the suite is the failure this guards against)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -20,14 +21,17 @@ def free_port() -> int:
 
 
 def start_dashboard(storage: str, port: int, timeout: float = 60) -> subprocess.Popen:
-    """``python -m search dashboard`` as ``make dashboard`` starts it, once it answers on ``port``."""
-    server = subprocess.Popen([sys.executable, "-m", "search", "dashboard", "--storage", storage, "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+    """``python -m search dashboard`` as ``make dashboard`` starts it (the storage in ``STORAGE``), once it answers
+    on ``port``; no process's command line holds the storage URL."""
+    server = subprocess.Popen([sys.executable, "-m", "search", "dashboard", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT,
+                              env={**os.environ, "STORAGE": storage})
     deadline = time.time() + timeout
     while time.time() < deadline:
         assert server.poll() is None, server.stdout.read().decode()[-2000:]
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/studies", timeout=2)
+            assert command_lines_holding(storage) == [], "the storage URL is on a command line"
             return server
         except OSError:
             time.sleep(0.3)
@@ -35,18 +39,27 @@ def start_dashboard(storage: str, port: int, timeout: float = 60) -> subprocess.
     raise AssertionError(f"dashboard did not start: {server.stdout.read().decode()[-2000:]}")
 
 
-def processes_mentioning(port: int) -> list[int]:
-    """Pids whose command line holds ``--port <port>`` (the server, or any child it left behind)."""
-    found = []
+def command_lines() -> dict[int, list[bytes]]:
+    """Every process's arguments, as ``ps`` shows them to every user of the machine."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                arguments = (entry / "cmdline").read_bytes().split(b"\0")
+                found[int(entry.name)] = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if any(a == b"--port" and b == str(port).encode() for a, b in zip(arguments, arguments[1:])):
-                found.append(int(entry.name))
     return found
+
+
+def command_lines_holding(text: str) -> list[int]:
+    """Pids whose command line holds ``text`` anywhere (a storage URL, a password)."""
+    return [pid for pid, arguments in command_lines().items() if any(text.encode() in a for a in arguments)]
+
+
+def processes_mentioning(port: int) -> list[int]:
+    """Pids whose command line holds ``--port <port>`` (the server, or any child it left behind)."""
+    return [pid for pid, arguments in command_lines().items()
+            if any(a == b"--port" and b == str(port).encode() for a, b in zip(arguments, arguments[1:]))]
 
 
 def stop_and_prove_gone(server: subprocess.Popen, port: int, timeout: float = 15) -> int:

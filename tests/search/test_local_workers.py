@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from objectives.config import TrainingConfig
 from search.local_workers import threads_per_job
 from search.run import RunSettings, run_study
 from tests.conftest import digits_subset, tiny_space
+from tests.search.servers import command_lines_holding
 
 ROOT = Path(__file__).parents[2]
 
@@ -37,13 +39,14 @@ def test_two_processes_stop_together_at_the_budget_and_every_trial_is_reported_o
     assert threads_per_job(2) >= 1
 
 
-def test_ctrl_c_stops_every_local_process_and_requeues_their_trials(digits_root, tmp_path):
+def test_ctrl_c_stops_every_local_process_and_requeues_their_trials_and_no_command_line_shows_the_storage(digits_root, tmp_path):
     data = digits_subset(digits_root, tmp_path / "digits", per_class=30, classes=3)
     storage = f"sqlite:///{tmp_path}/optuna.db"
-    command = [sys.executable, "-m", "search", "run", "--study", "stop", "--storage", storage, "--trials", "20",
+    command = [sys.executable, "-m", "search", "run", "--study", "stop", "--trials", "20",
                "--data", str(data), "--space", str(tiny_space(tmp_path, image_sizes=[24])), "--epochs", "30",
                "--folds", "2", "--cache", str(tmp_path / "cache"), "--no-mlflow", "--jobs", "2", "--no-start-points"]
     run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "STORAGE": storage},  # as make passes it
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     study = None
     deadline = time.monotonic() + 120
@@ -55,6 +58,7 @@ def test_ctrl_c_stops_every_local_process_and_requeues_their_trials(digits_root,
             continue
         if len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))) == 2:
             break
+    assert command_lines_holding(storage) == [], "the storage URL is on a worker's command line"
     run.send_signal(signal.SIGINT)
     out, err = run.communicate(timeout=120)
     assert run.returncode == 130, err

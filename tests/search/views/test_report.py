@@ -1,7 +1,8 @@
 import re
 
 from search.study import chance
-from search.views.dashboard import default_artifact_dir, trial_note
+from search.views.dashboard import trial_note
+from search.views.dashboard_server import default_artifact_dir
 from search.views.report import write_report
 from search.views.tables import trial_rows
 
