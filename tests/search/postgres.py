@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+SECRET = "s3cret-Pw"  # the session server's password
+
 
 def _binaries() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -66,12 +68,14 @@ class PostgresServer:
         """A fresh, empty database; returns its SQLAlchemy URL."""
         import psycopg2
 
-        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
+                                      password=self.password)
         connection.autocommit = True
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
         connection.close()
-        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/{name}"
+        login = "postgres" if self.password is None else f"postgres:{self.password}"
+        return f"postgresql+psycopg2://{login}@127.0.0.1:{self.port}/{name}"
 
 
 @contextmanager
@@ -95,7 +99,9 @@ def started_server(password: str | None = None) -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    with started_server() as server:
+    """The session's server checks a password, as a shared database does: every test URL carries it, and the
+    tests that look for it in the process list, the output and the files written find something to look for."""
+    with started_server(password=SECRET) as server:
         yield server
 
 

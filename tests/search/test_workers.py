@@ -18,7 +18,8 @@ from search.optimise import TrialBudget
 from search.run import RunSettings, join_study, run_study
 from search.study import open_storage
 from tests.conftest import TINY_PLAIN, tiny_space
-from tests.search.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
+from tests.search.postgres import SECRET, postgres_server, postgres_url  # noqa: F401 (fixtures)
+from tests.search.servers import command_lines_holding
 
 ROOT = Path(__file__).parents[2]
 FAST = TrainingConfig(epochs=1, folds=2)
@@ -50,8 +51,14 @@ def _search(*args: str, env: dict | None = None) -> subprocess.Popen:
 
 
 def _worker(name: str, storage: str, tmp_path: Path, env: dict | None = None) -> subprocess.Popen:
-    return _search("worker", "--study", name, "--storage", storage, "--threads", "1", "--cache",
-                   str(tmp_path / "cache"), env=env)
+    """A worker as ``make worker`` starts it: the storage URL (with its password) in ``STORAGE``."""
+    return _search("worker", "--study", name, "--threads", "1", "--cache", str(tmp_path / "cache"),
+                   env={"STORAGE": storage, **(env or {})})
+
+
+def _files_holding(text: str, *folders: Path) -> list[Path]:
+    return [path for folder in folders for path in folder.rglob("*")
+            if path.is_file() and text.encode() in path.read_bytes()]
 
 
 def _finish(process: subprocess.Popen, timeout: float = 600) -> tuple[int, str, str]:
@@ -77,13 +84,20 @@ def _first_running(study_name: str, storage: str, process: subprocess.Popen, tim
     raise AssertionError("no trial started")
 
 
-def test_two_workers_on_postgres_stop_together_at_the_budget(small_digits, tmp_path, postgres_url):
+def test_two_workers_on_postgres_stop_together_at_the_budget_and_its_password_is_never_shown(
+        small_digits, tmp_path, postgres_url, isolated_mlflow_store):
     _prepared_study(tmp_path, small_digits, postgres_url, trials=5)
     workers = [_worker("w", postgres_url, tmp_path) for _ in range(2)]
+    seen = []  # the process list sampled while they run, as any user of the machine can read it
+    while any(w.poll() is None for w in workers):
+        seen += command_lines_holding(SECRET)
+        time.sleep(0.2)
+    assert seen == [], "the database password stood on a command line"
     results = [_finish(w) for w in workers]
     for code, out, err in results:
         assert code == 0, err
-        assert "Traceback" not in err
+        assert "Traceback" not in err and SECRET not in out + err
+    assert _files_holding(SECRET, tmp_path, isolated_mlflow_store) == []  # nor in the caches, logs or MLflow store
     study = optuna.load_study(study_name="w", storage=postgres_url)
     trials = study.get_trials()
     complete = [t for t in trials if t.state == TrialState.COMPLETE]

@@ -8,18 +8,13 @@ import optuna
 
 from search.cli import main
 from search.tracking.thread import TrackingThread
-from tests.search.postgres import postgres_server, postgres_url, started_server  # noqa: F401 (fixtures)
+from tests.search.postgres import SECRET, postgres_server, postgres_url, started_server  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).parents[3]
-SECRET = "s3cret-Pw"
-
-
-def _with_password(url: str) -> str:
-    return url.replace("postgres@", f"postgres:{SECRET}@")  # the test server trusts local users: any password works
 
 
 def test_a_missing_study_on_postgres_is_named_without_the_password(postgres_url, capsys):
-    assert main(["front", "--study", "nope", "--storage", _with_password(postgres_url)]) == 2
+    assert main(["front", "--study", "nope", "--storage", postgres_url]) == 2
     err = capsys.readouterr().err
     assert "no study 'nope' in postgresql+psycopg2://postgres:***@127.0.0.1:" in err and SECRET not in err
     assert err.startswith("warning: --storage holds a password, which every user of this machine can read in the "
@@ -36,7 +31,7 @@ def test_a_url_that_does_not_parse_is_masked_too(capsys):
 def test_the_sync_mlflow_hint_at_the_end_of_a_run_masks_the_password(postgres_url, capsys, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://mlflow:{SECRET}@127.0.0.1:9")  # nothing listens on port 9
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    storage = _with_password(postgres_url)
+    storage = postgres_url
     study = optuna.create_study(study_name="h", storage=storage)
     assert TrackingThread(study, storage, flush_seconds=20).finish() is False
     err = capsys.readouterr().err
