@@ -11,16 +11,16 @@ trial. Trials of other machines are left to the heartbeat, and the message says 
 from __future__ import annotations
 
 import optuna
-from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
 from objectives.processes import boot_id, host_name, is_alive, this_process
-from search.study import INTERRUPTED_BY_DEATH, REQUEUE, SystemAttr, TrialAttr, heartbeat_timing, journal_path
+from search.study import (INTERRUPTED_BY_DEATH, REQUEUE, SystemAttr, fail_running, heartbeat_timing, journal_path,
+                          set_system_attr)
 
 
 def record_owner(trial: optuna.Trial) -> None:
     """Store which process runs ``trial`` (called as the trial starts)."""
-    trial.storage.set_trial_system_attr(trial._trial_id, SystemAttr.WORKER, this_process())
+    set_system_attr(trial, SystemAttr.WORKER, this_process())
 
 
 def _ours_and_dead(trial: FrozenTrial) -> bool:
@@ -31,15 +31,10 @@ def _ours_and_dead(trial: FrozenTrial) -> bool:
 
 
 def _fail_and_requeue(study: optuna.Study, trial: FrozenTrial) -> bool:
-    try:
-        study._storage.set_trial_user_attr(trial._trial_id, TrialAttr.INTERRUPTED, INTERRUPTED_BY_DEATH)
-        if not study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL):
-            return False
-    except UpdateFinishedTrialError:  # another worker starting at the same time got there first
-        return False
-    failed = study._storage.get_trial(trial._trial_id)
-    REQUEUE(study, failed)
-    return True
+    failed = fail_running(study, trial, INTERRUPTED_BY_DEATH)
+    if failed is not None:
+        REQUEUE(study, failed)
+    return failed is not None
 
 
 def reclaim_dead_trials(study: optuna.Study) -> list[str]:

@@ -22,7 +22,8 @@ from objectives.tflite.probe import measure_int8
 from objectives.training import CrossValidationResult, cross_validate
 from search.early_stopping import FoldPruner
 from search.garbage import after_trial
-from search.study import SystemAttr, TrialAttr, record_failure, record_pruned, record_result, record_start
+from search.study import (SystemAttr, TrialAttr, record_failure, record_pruned, record_result, record_start,
+                          set_system_attr)
 from search.time_budget import TimeBudget
 from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
@@ -36,7 +37,7 @@ def set_constraints(trial: optuna.Trial, constraints: dict[str, float]) -> None:
     for key, value in constraints.items():
         trial.set_constraint(key, value)
     # optuna-dashboard 0.21 ignores set_constraint and reads feasibility only from this older system attribute
-    trial.storage.set_trial_system_attr(trial._trial_id, SystemAttr.CONSTRAINTS, list(constraints.values()))
+    set_system_attr(trial, SystemAttr.CONSTRAINTS, list(constraints.values()))
 
 
 def refuse_infeasible(trial: optuna.Trial, error: InfeasibleConfiguration) -> optuna.TrialPruned:

@@ -86,6 +86,23 @@ def test_no_module_over_300_lines_and_no_function_over_50():
     assert too_long == []
 
 
+STORAGE_BOUNDARY = "search.study.storage"  # the one module that reaches past Optuna's public API
+OPTUNA_PRIVATE = {"_trial_id", "_storage", "_study_id", "_backend", "_cache"}
+
+
+def private_optuna_uses(tree: ast.Module) -> list[int]:
+    """Lines reading a private attribute of an Optuna object (``x._trial_id``, not ``self._x``)."""
+    return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr in OPTUNA_PRIVATE
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))]
+
+
+def test_only_the_storage_module_reaches_past_optunas_public_api():
+    found = {name: lines for name, tree in project_modules().items()
+             if name != STORAGE_BOUNDARY and (lines := private_optuna_uses(tree))}
+    assert found == {}
+    assert private_optuna_uses(ast.parse("trial.storage.set_trial_system_attr(trial._trial_id, 'k', 1)")) == [1]
+
+
 def test_the_trial_path_does_not_load_the_export_or_tflite_support():
     code = ("import sys, search.objective, search.run; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'export', 'tflite_support'}))")

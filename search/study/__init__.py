@@ -28,11 +28,14 @@ from search.study.storage import (
     PASSWORD_IN_URL,
     REQUEUE,
     check_study_name,
+    fail_running,
     heartbeat_timing,
     journal_path,
+    live_trial,
     masked,
     open_storage,
     open_study,
+    set_system_attr,
     shown,
 )
 from search.study.trial_record import (
@@ -63,9 +66,10 @@ __all__ = [
     "DEFAULT_AUTHOR", "DEFAULT_BUILDS", "DEFAULT_EXPORTS", "DEFAULT_STORAGE", "FINISHED", "INTERRUPTED_BY_DEADLINE",
     "INTERRUPTED_BY_DEATH", "MAX_RETRY", "PASSWORD_IN_URL", "REQUEUE",
     "ExportFiles", "ExportSummary", "StudyRecord", "SystemAttr", "TrialAttr",
-    "at_chance", "chance", "check_study_name", "config_dict", "description", "front_rows", "heartbeat_timing", "journal_path", "masked",
+    "at_chance", "chance", "check_study_name", "config_dict", "description", "fail_running", "front_rows",
+    "heartbeat_timing", "journal_path", "live_trial", "masked",
     "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_interrupted",
     "record_out_of_reach",
     "record_progress", "record_pruned", "record_result", "record_rung", "record_rung_stop", "record_start",
-    "replacements", "retry_of", "sha256", "shown", "state_name", "stop_reason", "trial_config",
+    "replacements", "retry_of", "set_system_attr", "sha256", "shown", "state_name", "stop_reason", "trial_config",
 ]

@@ -20,7 +20,8 @@ from pathlib import Path
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend, JournalStorage
-from optuna.trial import FrozenTrial
+from optuna.exceptions import UpdateFinishedTrialError
+from optuna.trial import FrozenTrial, TrialState
 
 from objectives.errors import SettingError, StorageError, StudyError
 from objectives.quoting import PATH_LIMIT, capped, quoted
@@ -169,3 +170,27 @@ def check_study_name(name: str) -> str:
         raise StudyError(f"study name {quoted(name)} is not allowed: use letters (of any script), digits, '.', '_' "
                          "and '-' (no '/', no '..', at most 100 characters)")
     return name
+
+
+# Optuna's public API has no call for these: the trial's storage id is private. This module is the one place
+# that reaches past the API, so an Optuna upgrade that changes it breaks here and nowhere else.
+def set_system_attr(trial: optuna.Trial, key: str, value: object) -> None:
+    """A system attribute of a running trial (``optuna.Trial`` offers only user attributes)."""
+    trial.storage.set_trial_system_attr(trial._trial_id, key, value)
+
+
+def live_trial(study: optuna.Study, trial: FrozenTrial) -> optuna.Trial:
+    """The writable trial behind a finished one, for writers that take only a ``Trial`` (optuna-dashboard notes)."""
+    return optuna.trial.Trial(study, trial._trial_id)
+
+
+def fail_running(study: optuna.Study, trial: FrozenTrial, reason: str) -> FrozenTrial | None:
+    """Fail a RUNNING trial of a dead process, recording why; None when another process finished it first."""
+    storage = study._storage
+    try:
+        storage.set_trial_user_attr(trial._trial_id, TrialAttr.INTERRUPTED, reason)
+        if not storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL):
+            return None
+    except UpdateFinishedTrialError:  # another worker starting at the same time got there first
+        return None
+    return storage.get_trial(trial._trial_id)

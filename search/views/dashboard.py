@@ -16,8 +16,8 @@ from optuna_dashboard import save_note
 
 from objectives.architectures.registry import family
 from objectives.config import ArchitectureConfig
-from search.study import (TrialAttr, at_chance, chance, config_dict, description, replacements, state_name,
-                          stop_reason)
+from search.study import (TrialAttr, at_chance, chance, config_dict, description, live_trial, replacements,
+                          state_name, stop_reason)
 from search.views.plots import confusion_matrix_plot, learning_curves_plot
 from search.views.tables import exported_comparison
 
@@ -84,7 +84,7 @@ def write_note(study: optuna.Study, trial: FrozenTrial) -> None:
     """(Re)write a trial's note; notes live in study attributes, so finished trials take them too."""
     replaced_by = replacements(study.get_trials(deepcopy=False)).get(trial.number) if trial.state == TrialState.FAIL else None
     note = trial_note(trial, exported_comparison(study, trial.number), chance(study), replaced_by)
-    save_note(optuna.trial.Trial(study, trial._trial_id), note)
+    save_note(live_trial(study, trial), note)
 
 
 def publish_export(study: optuna.Study, trial: FrozenTrial, true_names: list[str], predicted: list[str],
