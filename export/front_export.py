@@ -24,6 +24,7 @@ from export.refit import refit, study_data
 from export.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, compare, decode_images
 from objectives.config import TrialConfig
 from objectives.errors import ExportError, TrialFailure
+from objectives.paths import CACHE_ROOT
 from objectives.prepared import PreparedData
 from objectives.preprocessing import INPUT_NORMALISATION
 from objectives.tflite.convert import to_float32, to_int8
@@ -37,6 +38,7 @@ from search.study import (
     TrialAttr,
     config_dict,
     description,
+    front_trials,
     open_study,
     sha256,
     trial_config,
@@ -50,13 +52,8 @@ class ExportSettings:
     study: str
     storage: str
     exports_root: Path = DEFAULT_EXPORTS
-    cache_root: Path = Path("cache")
+    cache_root: Path = CACHE_ROOT
     author: str = DEFAULT_AUTHOR
-
-
-def front_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """The feasible Pareto front, smallest model first (the order of ``search.study.front``)."""
-    return sorted(study.best_trials, key=lambda t: (t.values[1], -t.values[0]))
 
 
 def _description(study: str, trial: optuna.trial.FrozenTrial, config: TrialConfig, variant: str,

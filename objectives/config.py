@@ -12,6 +12,7 @@ GENERATORS = (1, 2, 3, 4)
 PADDINGS = ("valid", "same")  # plain convolutions: the paper's valid, or same (keeps the grid for the next block)
 HEADS = ("flatten", "average")  # plain features into Dense: the paper's Flatten, or global average pooling
 SCHEDULES = ("cosine", "constant")
+TEST_FRACTION = 0.15  # the share of the images held out, never searched on, for the export's checks
 
 
 def _family(name: str) -> Family:

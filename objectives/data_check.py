@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from objectives.config import TEST_FRACTION
 from objectives.dataset import class_folders, file_digest, list_class
 from objectives.errors import DataError
 from objectives.paths import PROGRESS_EVERY, class_name_problem, max_files, system_root_problem
@@ -141,7 +142,7 @@ def _check_fold_counts(report: DataReport, labels: np.ndarray, seed: int) -> Non
                 f"{report.folds} per class: add images to {name!r}, or lower FOLDS"))
 
 
-def check_data(root: Path, folds: int = 5, test_fraction: float = 0.15, seed: int = 0,
+def check_data(root: Path, folds: int = 5, test_fraction: float = TEST_FRACTION, seed: int = 0,
                skip_unreadable: bool = False) -> DataReport:
     """Look at every file under ``root`` the way a study will (same split ``seed``), and report everything wrong."""
     root = Path(root)

@@ -20,6 +20,7 @@ SYSTEM_ROOTS = ("/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64",
                 "/sbin", "/srv", "/sys", "/usr", "/var")
 MAX_FILES = 1_000_000  # every image is decoded by the check: a million already takes hours on 2 cores
 PROGRESS_EVERY = 10_000
+CACHE_ROOT = Path("cache")  # resized images, per data fingerprint and size, shared by studies and exports
 
 
 def max_files() -> int:

@@ -10,8 +10,9 @@ import sys
 import warnings
 from pathlib import Path
 
-from objectives.config import TrainingConfig
+from objectives.config import TEST_FRACTION, TrainingConfig
 from objectives.errors import UserError
+from objectives.paths import CACHE_ROOT
 from search import commands
 from search.samplers import DEFAULT_SAMPLER, SAMPLERS
 from search.signals import exit_code, interrupt_message, terminate_like_ctrl_c
@@ -43,12 +44,14 @@ def _positive(text: str) -> int:
 
 
 def _rate(text: str) -> float:
+    from search.settings_check import MAX_LEARNING_RATE
+
     try:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not 0 < value <= 1:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text!r}")
+    if not 0 < value <= MAX_LEARNING_RATE:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number in (0, {MAX_LEARNING_RATE:g}], got {text!r}")
     return value
 
 
@@ -65,14 +68,14 @@ def _duration(text: str) -> float:
 def _add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=_positive, default=None,
                         help="TensorFlow threads for this process (default: all cores); 1 per worker when several share a machine")
-    parser.add_argument("--cache", type=Path, default=Path("cache"), help="resized-image cache (default: %(default)s)")
+    parser.add_argument("--cache", type=Path, default=CACHE_ROOT, help="resized-image cache (default: %(default)s)")
 
 
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     _add_study_arguments(parser)
     parser.add_argument("--exports", type=Path, default=DEFAULT_EXPORTS,
                         help="exports go in EXPORTS/<study>/exports/trial-<n>/ (default: %(default)s)")
-    parser.add_argument("--cache", type=Path, default=Path("cache"), help="resized-image cache (default: %(default)s)")
+    parser.add_argument("--cache", type=Path, default=CACHE_ROOT, help="resized-image cache (default: %(default)s)")
     parser.add_argument("--author", default=DEFAULT_AUTHOR,
                         help="author written into the TFLite metadata (default: %(default)s)")
 
@@ -94,7 +97,7 @@ def _add_run_parser(subcommands) -> None:
                      help=f"peak Adam rate for every trial (default: searched when the space has learning_rate, "
                           f"else {defaults.learning_rate})")
     run.add_argument("--seed", type=int, default=defaults.seed, help="split, folds, sampler, init (default: %(default)s)")
-    run.add_argument("--test-fraction", type=float, default=0.15, help="held-out test share (default: %(default)s)")
+    run.add_argument("--test-fraction", type=float, default=TEST_FRACTION, help="held-out test share (default: %(default)s)")
     run.add_argument("--sampler", choices=SAMPLERS, default=DEFAULT_SAMPLER, help="(default: %(default)s)")
     run.add_argument("--skip-unreadable", action="store_true", help=SKIP_HELP)
     run.add_argument("--prepare-only", action="store_true",
@@ -153,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = subcommands.add_parser("check-data", help="report on a data folder; exit 1 if a study could not use it")
     check.add_argument("data", type=Path, metavar="DIR", help="folder with one sub-folder per class")
     check.add_argument("--folds", type=int, default=TrainingConfig().folds, help="CV folds the study will use (default: %(default)s)")
-    check.add_argument("--test-fraction", type=float, default=0.15, help="held-out test share (default: %(default)s)")
+    check.add_argument("--test-fraction", type=float, default=TEST_FRACTION, help="held-out test share (default: %(default)s)")
     check.add_argument("--seed", type=int, default=TrainingConfig().seed, help="split seed (default: %(default)s)")
     check.add_argument("--skip-unreadable", action="store_true", help=SKIP_HELP)
     check.set_defaults(handler=commands.check_data_folder)

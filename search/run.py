@@ -15,12 +15,12 @@ from pathlib import Path
 import optuna
 from optuna.trial import FrozenTrial
 
-from objectives.config import TrainingConfig
+from objectives.config import TEST_FRACTION, TrainingConfig
 from objectives.data_check import DataReport, check_data
 from objectives.digits import digits_folder
 from objectives.errors import DataError, SettingError, StudyError
 from objectives.memory import sizes_that_fit
-from objectives.paths import check_data_root
+from objectives.paths import CACHE_ROOT, check_data_root
 from objectives.prepared import PreparedData, prepare
 from search.local_workers import LocalWorkers, threads_per_job
 from search.optimise import optimise
@@ -47,9 +47,9 @@ class RunSettings:
     data_dir: Path | None = None  # None: the study's recorded folder, else the bundled digits
     space: Path = DEFAULT_SPACE
     training: TrainingConfig = TrainingConfig()
-    test_fraction: float = 0.15
+    test_fraction: float = TEST_FRACTION
     sampler: str = "tpe"
-    cache_root: Path = Path("cache")
+    cache_root: Path = CACHE_ROOT
     skip_unreadable: bool = False  # leave unreadable images out (listed) instead of refusing the data
     prepare_only: bool = False  # create the study and its caches, run no trial (workers will)
     mlflow: bool = True  # log every trial to MLflow (MLFLOW_TRACKING_URI, else the local store in mlflow/)
@@ -190,7 +190,7 @@ def _local_workers(settings: RunSettings) -> Callable[[], LocalWorkers] | None:
                                 settings.cache_root, log_dir)
 
 
-def join_study(name: str, storage_url: str, cache_root: Path = Path("cache"), spawned: int = 0) -> optuna.Study:
+def join_study(name: str, storage_url: str, cache_root: Path = CACHE_ROOT, spawned: int = 0) -> optuna.Study:
     """A worker: join an existing study and run trials until the study's recorded budget is reached.
 
     Everything comes from the study's record, so every worker trains the same way on the same data.

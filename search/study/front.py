@@ -19,12 +19,17 @@ def at_chance(accuracy: float, level: float | None) -> bool:
     return level is not None and accuracy <= level + 1e-9
 
 
+def front_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """The feasible Pareto front, smallest model first: the order every view and the export use."""
+    return sorted(study.best_trials, key=lambda t: (t.values[1], -t.values[0]))
+
+
 def front_rows(study: optuna.Study) -> list[dict]:
     """One row per feasible Pareto-optimal trial, smallest model first; ``at_chance`` marks those no better
     than guessing (0.100 at 88 parameters on 10 classes was listed as if it were a model)."""
     level = chance(study)
     rows = []
-    for trial in sorted(study.best_trials, key=lambda t: (t.values[1], -t.values[0])):
+    for trial in front_trials(study):
         config = config_dict(trial)
         arch = config.get("architecture", {})
         rows.append({
