@@ -112,15 +112,18 @@ def _add_shared(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--share", type=float, default=0.2,
                         help="the service searches until this share of the recipe's wall time (default: %(default)s)")
     parser.add_argument("--max-params", type=int, default=100_000,
-                        help="device budget of the service, and the hypervolume's reference size (default: %(default)s)")
-    parser.add_argument("--fashion-per-class", type=int, default=100, help="Fashion-MNIST subset (default: %(default)s)")
+                        help="device budget of the service, and the hypervolume's reference size "
+                             "(default: %(default)s)")
+    parser.add_argument("--fashion-per-class", type=int, default=100,
+                        help="Fashion-MNIST subset (default: %(default)s)")
     parser.add_argument("--grid", type=int, nargs="+", default=list(THINNED_GRID),
                         help="the recipe's reduction sweep: these filters x these neurons (default: %(default)s, "
                              "9 of the paper's 1..19)")
     parser.add_argument("--methods", nargs="+", choices=METHOD_NAMES, default=list(METHOD_NAMES),
                         help="what to run (the recipe and the service always run when another method needs them)")
     parser.add_argument("--rerun", nargs="+", choices=METHOD_NAMES, default=[],
-                        help="run these again even when a saved result has the same settings (e.g. after a code change)")
+                        help="run these again even when a saved result has the same settings "
+                             "(e.g. after a code change)")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--work", type=Path, default=WORK)
 

@@ -34,7 +34,8 @@ def _hypermodel(size: int, classes: int):
         inputs = keras.Input((size, size, 3))
         x = inputs
         for block in range(hp.Int("blocks", 1, 4)):
-            x = keras.layers.Conv2D(hp.Choice(f"filters_{block}", [4, 8, 16, 32]), 3, padding="same", activation="relu")(x)
+            x = keras.layers.Conv2D(hp.Choice(f"filters_{block}", [4, 8, 16, 32]), 3, padding="same",
+                                    activation="relu")(x)
             x = keras.layers.MaxPooling2D()(x)
         x = keras.layers.GlobalAveragePooling2D()(x)
         x = keras.layers.Dense(hp.Choice("units", [8, 16, 32, 64]), activation="relu")(x)

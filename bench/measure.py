@@ -88,7 +88,8 @@ def hypervolume_by_wall(points: list[CurvePoint], seconds: float) -> float:
     return max((p.hypervolume for p in points if p.wall_seconds <= seconds), default=0.0)
 
 
-def budgets_behind(mine: list[CurvePoint], theirs: list[CurvePoint], up_to: float, axis: str = "compute") -> list[float]:
+def budgets_behind(mine: list[CurvePoint], theirs: list[CurvePoint], up_to: float,
+                   axis: str = "compute") -> list[float]:
     """The budgets, up to ``up_to``, at which ``mine`` has found less hypervolume than ``theirs``; a budget is
     compute (epoch-images) or, with ``axis="wall_seconds"``, wall time.
 

@@ -35,7 +35,8 @@ from objectives.tflite.convert import to_float32, to_int8
 from objectives.training import compiled_model, fit, predict, steps_per_epoch
 
 PHOTOS = Path("/usr/share/wallpapers")  # Debian's plasma-workspace-wallpapers: photographs of 2560x1600 and up
-PHOTO_CLASSES = ("BytheWater", "ColdRipple", "ColorfulCups", "EveningGlow", "FallenLeaf", "Grey", "OneStandsOut", "Path")
+PHOTO_CLASSES = ("BytheWater", "ColdRipple", "ColorfulCups", "EveningGlow", "FallenLeaf", "Grey", "OneStandsOut",
+                 "Path")
 Resize = Callable[[Image.Image, int], np.ndarray]
 PILLOW: Resize = lambda image, size: np.asarray(image.resize((size, size), Image.Resampling.BILINEAR))
 # option -> (the resizes the training images go through, the resize Keras and LiteRT are checked with)
@@ -62,7 +63,8 @@ def photo_folder(root: Path, per_class: int = 70, seed: int = 0) -> Path:
 
 
 def measure(data: Path, size: int, architecture: ArchitectureConfig, epochs: int, work: Path) -> None:
-    """One line per option and seed: Keras, LiteRT float32 / int8, MediaPipe float32 / int8 on the held-out originals."""
+    """One line per option and seed: Keras, LiteRT float32 / int8, MediaPipe float32 / int8 on the held-out
+    originals."""
     folder = scan_image_folder(data)
     search, test = holdout_split(folder.labels, folder.class_names, 0.3, 0)
     names = list(folder.class_names)
@@ -74,7 +76,8 @@ def measure(data: Path, size: int, architecture: ArchitectureConfig, epochs: int
     for (label, (trained_on, checked_with)), seed in itertools.product(OPTIONS.items(), SEEDS):
         train_images = np.concatenate([resized[method][search] for method in trained_on])
         train_labels = np.concatenate([folder.labels[search]] * len(trained_on))
-        config = TrialConfig(size, 1, architecture, TrainingConfig(epochs=epochs, folds=2, learning_rate=0.01, seed=seed))
+        config = TrialConfig(size, 1, architecture,
+                             TrainingConfig(epochs=epochs, folds=2, learning_rate=0.01, seed=seed))
         keras.utils.set_random_seed(seed)
         model = compiled_model(config, len(names), steps_per_epoch([len(train_labels)], 32))
         fit(model, config, train_images, train_labels)
@@ -90,7 +93,8 @@ def measure(data: Path, size: int, architecture: ArchitectureConfig, epochs: int
                   for v, p in files.items()}
         seen = classify(list(files.values()), originals)
         mediapipe = {v: float(np.mean(np.array(seen[p]) == truth)) for v, p in files.items()}
-        print(f"  {label:24s} seed {seed}  Keras {keras_accuracy:.3f}  LiteRT {litert['float32']:.3f} / {litert['int8']:.3f}"
+        print(f"  {label:24s} seed {seed}  Keras {keras_accuracy:.3f}  LiteRT {litert['float32']:.3f} / "
+              f"{litert['int8']:.3f}"
               f"  MediaPipe {mediapipe['float32']:.3f} / {mediapipe['int8']:.3f}  (float32 / int8)", flush=True)
 
 

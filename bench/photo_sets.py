@@ -140,7 +140,8 @@ def build(spec: PhotoSet, out_root: Path, seed: int = 0, root: Path = BACKGROUND
     rng = np.random.default_rng(seed)
     rows = [row for label in sorted(spec.classes) for row in _write_class(spec, label, target, root, rng)]
     manifest = {"set": spec.name, "size": spec.size, "per_class": spec.per_class, "seed": seed,
-                "grey": spec.grey, "max_zoom": MAX_ZOOM, "jpeg_quality": JPEG_QUALITY, "pillow": Image.__version__, "images": rows}
+                "grey": spec.grey, "max_zoom": MAX_ZOOM, "jpeg_quality": JPEG_QUALITY, "pillow": Image.__version__,
+                "images": rows}
     (target.parent / f"{spec.name}.manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     marker.write_text(f"{len(rows)} images, seed {seed}\n")
     return target

@@ -41,7 +41,8 @@ def fronts_plot(runs: dict, dataset: str, seed: int, path: Path) -> Path:
         result = runs.get((dataset, method), {}).get(seed)
         if result and result.front:
             accuracy, params = zip(*result.front)
-            axes.step(params, accuracy, where="post", color=COLOURS[method], label=f"{method} ({result.compute:,} epoch-images)")
+            axes.step(params, accuracy, where="post", color=COLOURS[method],
+                      label=f"{method} ({result.compute:,} epoch-images)")
             axes.scatter(params, accuracy, color=COLOURS[method], s=14)
     return _finish(figure, axes, path, "parameters (log)", "mean CV accuracy", f"{dataset}, seed {seed}: final fronts")
 

@@ -1,4 +1,5 @@
-"""The recipe's own procedure (the source paper's step 3, as its notebooks run it), run faithfully through the service's study machinery.
+"""The recipe's own procedure (the source paper's step 3, as its notebooks run it), run faithfully through the
+service's study machinery.
 
 1. Every image size x every generator with the paper's Model 1 (Conv2D 30 -> MaxPool -> Dense 50, Table 9),
    5-fold CV each; the best (size, generator) by mean CV accuracy wins.

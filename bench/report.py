@@ -66,7 +66,8 @@ def headline(runs: dict, dataset: str) -> tuple[list[str], dict]:
             reached_wall, reached_compute = wall_to_reach(points, target), compute_to_reach(points, target)
             reached_cpu = cpu_to_reach(points, target)
             summary["wall_shares"].append(reached_wall / wall if reached_wall is not None else None)
-            summary["cpu_shares"].append(None if not cpu else reached_cpu / cpu if reached_cpu is not None else "not reached")
+            summary["cpu_shares"].append(None if not cpu else reached_cpu / cpu if reached_cpu is not None
+                                         else "not reached")
             summary["compute_shares"].append(reached_compute / budget if reached_compute is not None else None)
             row += [f"{reached_wall / 60:.1f} ({reached_wall / wall:.1%})" if reached_wall is not None
                     else f"not within its {run.wall_seconds / wall:.0%}",
@@ -75,21 +76,26 @@ def headline(runs: dict, dataset: str) -> tuple[list[str], dict]:
                     f"{hypervolume_by_wall(points, TARGET_WALL_SHARE * wall):.3f}",
                     f"{run.final_hypervolume:.3f} ({run.wall_seconds / wall:.0%})"]
             if seed in random:
-                equal = min(run.compute, random[seed].compute)
-                theirs_points = _points(random[seed])
-                mine, theirs = hypervolume_at(points, equal), hypervolume_at(theirs_points, equal)
-                behind = budgets_behind(points, theirs_points, equal)
-                seconds = min(run.wall_seconds, random[seed].wall_seconds)
-                behind_wall = budgets_behind(points, theirs_points, seconds, axis="wall_seconds")
-                summary["gains"].append(mine - theirs)
-                summary["ahead"].append(not behind)
-                summary["ahead_wall"].append(not behind_wall)
-                row += [f"{theirs:.3f} ({mine:.3f})",
-                        "yes" if not behind else f"no: behind at {len(behind)} budgets, {behind[0]:,.0f} to {behind[-1]:,.0f}",
-                        f"yes (up to {seconds / 60:.1f} min)" if not behind_wall
-                        else f"no: behind at {len(behind_wall)}, {behind_wall[0]:.0f} to {behind_wall[-1]:.0f} s"]
+                row += _against_random(run, random[seed], summary)
         rows.append(row + ["- (not run yet)"] * (len(header) - len(row)))
     return _table(header, rows), summary
+
+
+def _against_random(run: RunResult, other: RunResult, summary: dict) -> list[str]:
+    """The service against random search at the same compute, and at every budget up to the shorter run."""
+    points, theirs_points = _points(run), _points(other)
+    equal = min(run.compute, other.compute)
+    mine, theirs = hypervolume_at(points, equal), hypervolume_at(theirs_points, equal)
+    behind = budgets_behind(points, theirs_points, equal)
+    seconds = min(run.wall_seconds, other.wall_seconds)
+    behind_wall = budgets_behind(points, theirs_points, seconds, axis="wall_seconds")
+    summary["gains"].append(mine - theirs)
+    summary["ahead"].append(not behind)
+    summary["ahead_wall"].append(not behind_wall)
+    return [f"{theirs:.3f} ({mine:.3f})",
+            "yes" if not behind else f"no: behind at {len(behind)} budgets, {behind[0]:,.0f} to {behind[-1]:,.0f}",
+            f"yes (up to {seconds / 60:.1f} min)" if not behind_wall
+            else f"no: behind at {len(behind_wall)}, {behind_wall[0]:.0f} to {behind_wall[-1]:.0f} s"]
 
 
 def _epochs(training: dict) -> str:
@@ -114,12 +120,12 @@ def settings_lines(runs: dict) -> list[str]:
         lines.append(f"- **service** (and random search), with the service's default training: {_epochs(t)} per "
                      f"fold, batch {t['batch_size']}, Adam with a peak rate searched in [{rate.get('low')}, "
                      f"{rate.get('high')}] decaying along a {t['schedule']} to 0; the default space (the plain family "
-                     f"widened to 1 filter and 1 neuron so the recipe's grid lies inside it). The service: start points "
-                     f"(the plain family's smallest network, 1 filter with valid padding; Model 1 halved down to 1 filter, "
-                     f"smallest first; then Model 1 as the paper built it), TPE, early stopping across folds, a device budget of "
-                     f"{search.settings['max_params']:,} parameters; it runs until "
-                     f"{search.settings['limit']['share_of_recipe_wall']:.0%} of the recipe's wall time. Random search: "
-                     f"no start points, no early stopping, no budget, until the service's compute.")
+                     "widened to 1 filter and 1 neuron so the recipe's grid lies inside it). The service: start "
+                     "points (the plain family's smallest network, 1 filter with valid padding; Model 1 halved down "
+                     "to 1 filter, smallest first; then Model 1 as the paper built it), TPE, early stopping across "
+                     f"folds, a device budget of {search.settings['max_params']:,} parameters; it runs until "
+                     f"{search.settings['limit']['share_of_recipe_wall']:.0%} of the recipe's wall time. Random "
+                     f"search: no start points, no early stopping, no budget, until the service's compute.")
     return lines
 
 
@@ -134,7 +140,8 @@ def sampler_table(runs: dict, dataset: str) -> list[str]:
         pruned = [found[s].states.get("PRUNED", 0) / max(sum(found[s].states.values()), 1) for s in found]
         trials = [sum(found[s].states.values()) for s in found]
         rows.append([LABELS[method], *(f"{values[s]:.3f}" if s in values else "-" for s in seeds),
-                     f"{statistics.mean(trials):.0f}" if trials else "-", f"{statistics.mean(pruned):.0%}" if pruned else "-"])
+                     f"{statistics.mean(trials):.0f}" if trials else "-",
+                     f"{statistics.mean(pruned):.0%}" if pruned else "-"])
     return _table(["search", *(f"HV, seed {s}" for s in seeds), "trials", "pruned"], rows)
 
 
@@ -195,7 +202,8 @@ def _target_lines(summary: dict) -> list[str]:
         lines.append(f"- Ahead of (or level with) random search at every compute budget in {sum(summary['ahead'])} "
                      f"of {len(summary['ahead'])} runs; at equal compute its hypervolume exceeds random search's by "
                      f"{statistics.mean(summary['gains']):+.3f} on average. Ahead or level at every wall-time "
-                     f"budget (up to the shorter run) in {sum(summary['ahead_wall'])} of {len(summary['ahead_wall'])} runs.")
+                     f"budget (up to the shorter run) in {sum(summary['ahead_wall'])} of {len(summary['ahead_wall'])} "
+                     "runs.")
     return lines
 
 
@@ -210,11 +218,13 @@ def _dataset_lines(runs: dict, dataset: str, results_dir: Path) -> list[str]:
     lines += [f"## {dataset} ({images} images; sizes {sizes} px)", ""]
     lines += _target_lines(summary)
     lines += ["", *table, ""]
-    compute_png = curve_plot(runs, dataset, results_dir / f"{dataset}_hypervolume_compute.png", "compute", TARGET_WALL_SHARE)
+    compute_png = curve_plot(runs, dataset, results_dir / f"{dataset}_hypervolume_compute.png", "compute",
+                             TARGET_WALL_SHARE)
     wall_png = curve_plot(runs, dataset, results_dir / f"{dataset}_hypervolume_wall.png", "wall", TARGET_WALL_SHARE)
     fronts_png = fronts_plot(runs, dataset, min(recipe_runs or {0: None}), results_dir / f"{dataset}_fronts.png")
     lines += [f"![hypervolume against compute]({compute_png.as_posix()})", "",
-              f"![hypervolume against wall time]({wall_png.as_posix()})", "", f"![final fronts]({fronts_png.as_posix()})", ""]
+              f"![hypervolume against wall time]({wall_png.as_posix()})", "",
+              f"![final fronts]({fronts_png.as_posix()})", ""]
     if any(runs.get((dataset, m)) for m in ("nsga2", "random+es")):
         lines += ["### Samplers at equal compute", "", *sampler_table(runs, dataset), ""]
     lines += ["### Early stopping replayed on runs that trained every fold", "",

@@ -52,9 +52,11 @@ def measure(study: optuna.Study, dataset: str, method: str, seed: int, reference
     return RunResult(
         dataset=dataset, method=method, seed=seed, study=study.study_name, reference=asdict(reference),
         curve=[asdict(p) for p in curve(study, reference)],
-        overhead={**asdict(cost), "share_outside_fit": cost.share_outside_fit, "share_outside_cv": cost.share_outside_cv},
+        overhead={**asdict(cost), "share_outside_fit": cost.share_outside_fit,
+                  "share_outside_cv": cost.share_outside_cv},
         states=states, front=[list(p) for p in front(points)],
-        replay={str(m): asdict(replay_early_stopping(study, reference, m)) for m in REPLAYED_MARGINS} if trained_every_fold else None,
+        replay={str(m): asdict(replay_early_stopping(study, reference, m))
+                for m in REPLAYED_MARGINS} if trained_every_fold else None,
         settings=settings,
     )
 

@@ -100,7 +100,8 @@ def search_settings(plan: Plan, method: Method, sizes: Iterable[int], generators
                         "training": training_settings(plan.bench.service_training(0)),
                         "space": space_data(plan.bench, method), "sampler": method.sampler,
                         "early_stopping": method.early_stopping,
-                        "start_points": _start_points(plan, method, sizes) if method.start_points else [], "limit": limit})
+                        "start_points": _start_points(plan, method, sizes) if method.start_points else [],
+                        "limit": limit})
 
 
 def _start_points(plan: Plan, method: Method, sizes: Iterable[int]) -> list[dict]:
@@ -138,7 +139,8 @@ class _Runs:
         result = measure(start(name), plan.dataset, method.name, seed, plan.reference,
                          trained_every_fold=not method.early_stopping, settings=settings)
         print(f"[{plan.dataset} seed {seed}] {method.name}: hypervolume {result.final_hypervolume:.3f} with "
-              f"{result.compute:,} epoch-images in {result.wall_seconds:.0f} s -> {save(result, plan.results)}", flush=True)
+              f"{result.compute:,} epoch-images in {result.wall_seconds:.0f} s -> {save(result, plan.results)}",
+              flush=True)
         self.saved[(method.name, seed)] = result
         self.fresh.add((method.name, seed))
         return result
@@ -146,7 +148,8 @@ class _Runs:
     def recipe(self, seed: int) -> RunResult:
         plan = self.plan
         return self.run(RECIPE, seed, recipe_settings(plan, self.sizes, self.generators),
-                        lambda name: run_recipe(plan.bench, plan.dataset, plan.folder, seed, self.sizes, self.generators, name))
+                        lambda name: run_recipe(plan.bench, plan.dataset, plan.folder, seed, self.sizes,
+                                                self.generators, name))
 
     def service(self, seed: int) -> RunResult:
         plan, baseline = self.plan, self.recipe(seed)
@@ -158,7 +161,8 @@ class _Runs:
 
     def compared(self, method: Method, seed: int) -> RunResult:
         plan, compute = self.plan, self.service(seed).compute
-        return self.run(method, seed, search_settings(plan, method, self.sizes, self.generators, {"service_compute": compute}),
+        return self.run(method, seed,
+                        search_settings(plan, method, self.sizes, self.generators, {"service_compute": compute}),
                         lambda name: run_search(plan.bench, plan.dataset, plan.folder, method, seed, compute=compute,
                                                 digest=name))
 

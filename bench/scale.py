@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 import numpy as np
 import optuna
@@ -38,7 +37,8 @@ def cloned_study(source: optuna.Study, storage: str, count: int) -> None:
         study.set_user_attr(key, value)
     rng = np.random.default_rng(0)
     study.add_trials([optuna.trial.create_trial(
-        values=[float(np.clip(t.values[0] + rng.normal(0, 0.05), 0, 1)), max(1.0, round(t.values[1] * rng.uniform(0.5, 2)))],
+        values=[float(np.clip(t.values[0] + rng.normal(0, 0.05), 0, 1)),
+                max(1.0, round(t.values[1] * rng.uniform(0.5, 2)))],
         params=t.params, distributions=t.distributions, user_attrs=t.user_attrs, system_attrs={})
         for t in (finished[i % len(finished)] for i in range(count))])
 
@@ -90,7 +90,8 @@ def main() -> None:
     times: dict[str, dict[int, float]] = {}
     with tempfile.TemporaryDirectory() as work:
         for count in SIZES:
-            env = {"STORAGE": f"sqlite:///{work}/{count}.db", "MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow{count}.db"}
+            env = {"STORAGE": f"sqlite:///{work}/{count}.db",
+                   "MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow{count}.db"}
             cloned_study(source, env["STORAGE"], count)
             for name, command in commands(work, count).items():
                 seconds, tf = dashboard_ready(env) if command is None else timed([command[0], "--study", args.study,

@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         for epochs, schedule, rate in SCHEDULES.values():
             training = replace(TrainingConfig(), epochs=epochs, schedule=schedule, learning_rate=rate, folds=args.folds)
             started = time.perf_counter()
-            result = cross_validate(TrialConfig(8, 1, architecture, training), images, labels, len(data.class_names), folds)
+            result = cross_validate(TrialConfig(8, 1, architecture, training), images, labels, len(data.class_names),
+                                    folds)
             params = result.params
             cells.append(f"{result.mean_accuracy:.3f} ({time.perf_counter() - started:.0f} s)")
         print(f"| {name} | {params:,} | {' | '.join(cells)} |", flush=True)

@@ -40,7 +40,8 @@ def model_card(study: str, summary: ExportSummary, record: StudyRecord, registra
             "images": summary.test_images,
             "accuracy": {"keras": summary.keras_accuracy, "tflite_float32": summary.float32["accuracy"],
                          "tflite_int8": summary.int8["accuracy"], "phone_path_int8": summary.phone_int8_accuracy,
-                         "mediapipe_float32": mediapipe.accuracy["float32"], "mediapipe_int8": mediapipe.accuracy["int8"],
+                         "mediapipe_float32": mediapipe.accuracy["float32"],
+                         "mediapipe_int8": mediapipe.accuracy["int8"],
                          "task_library_float32": task_library.accuracy["float32"],
                          "task_library_int8": task_library.accuracy["int8"]},
             "top1_agreement_with_keras": {"tflite_float32": summary.float32["agreement"],
@@ -91,11 +92,15 @@ def card_markdown(card: dict) -> str:
         "| runtime | accuracy | top-1 agreement with Keras |",
         "|---|---|---|",
         f"| Keras (computer) | {accuracy['keras']:.3f} | - |",
-        f"| TFLite float32 (LiteRT) | {accuracy['tflite_float32']:.3f} | {test['top1_agreement_with_keras']['tflite_float32']:.3f} |",
-        f"| TFLite int8 (LiteRT) | {accuracy['tflite_int8']:.3f} | {test['top1_agreement_with_keras']['tflite_int8']:.3f} |",
+        f"| TFLite float32 (LiteRT) | {accuracy['tflite_float32']:.3f} | "
+        f"{test['top1_agreement_with_keras']['tflite_float32']:.3f} |",
+        f"| TFLite int8 (LiteRT) | {accuracy['tflite_int8']:.3f} | "
+        f"{test['top1_agreement_with_keras']['tflite_int8']:.3f} |",
         f"| TFLite int8, phone-like path (JPEG q90, bilinear resize) | {accuracy['phone_path_int8']:.3f} | - |",
-        f"| TFLite float32, MediaPipe Tasks ImageClassifier (the phone; metadata only) | {accuracy['mediapipe_float32']:.3f} | - |",
-        f"| TFLite int8, MediaPipe Tasks ImageClassifier (the phone; metadata only) | {accuracy['mediapipe_int8']:.3f} | - |",
+        "| TFLite float32, MediaPipe Tasks ImageClassifier (the phone; metadata only) | "
+        f"{accuracy['mediapipe_float32']:.3f} | - |",
+        f"| TFLite int8, MediaPipe Tasks ImageClassifier (the phone; metadata only) | {accuracy['mediapipe_int8']:.3f} "
+        "| - |",
         f"| TFLite float32, legacy TFLite Task Library (deprecated) | {accuracy['task_library_float32']:.3f} | - |",
         f"| TFLite int8, legacy TFLite Task Library (deprecated) | {accuracy['task_library_int8']:.3f} | - |",
         "",
@@ -119,7 +124,8 @@ def _files_and_provenance(card: dict) -> list[str]:
     lines = ["", "## Files", "", "| file | size | median latency, 1 thread | input |", "|---|---|---|---|"]
     for name, info in card["files"].items():
         if "bytes" in info:
-            lines.append(f"| {name} | {info['bytes'] / 1024:.1f} KB | {info['median_latency_ms_1_thread']:.3f} ms | {info['input']} |")
+            lines.append(f"| {name} | {info['bytes'] / 1024:.1f} KB | {info['median_latency_ms_1_thread']:.3f} ms | "
+                         f"{info['input']} |")
     return lines + [
         "",
         "## Input",
@@ -134,7 +140,8 @@ def _files_and_provenance(card: dict) -> list[str]:
         "",
         f"- configuration: `{json.dumps(card['configuration'])}`",
         f"- MLflow: run `{card['mlflow']['run_id']}`, registered model `{card['mlflow']['model_name']}` "
-        f"version {card['mlflow']['version']} (alias `{card['mlflow']['alias']}`), tracking URI `{card['mlflow']['tracking_uri']}`",
+        f"version {card['mlflow']['version']} (alias `{card['mlflow']['alias']}`), tracking URI "
+        f"`{card['mlflow']['tracking_uri']}`",
         f"- data: `{card['data']['data_dir']}` (fingerprint `{card['data']['fingerprint'][:16]}`)",
         "",
     ]

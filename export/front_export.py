@@ -113,7 +113,8 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
     test_paths = [Path(record.data_dir) / name for name in record.test_files]
     true_names = [Path(name).parts[0] for name in record.test_files]  # the class folder, not a training index
     float32_model, int8_model = LiteRTClassifier(files.float32), LiteRTClassifier(files.int8)
-    float32 = compare(float32_model, decode_images(test_paths, float32_model.size), true_names, keras_scores, class_names)
+    float32 = compare(float32_model, decode_images(test_paths, float32_model.size), true_names, keras_scores,
+                      class_names)
     int8 = compare(int8_model, decode_images(test_paths, int8_model.size), true_names, keras_scores, class_names)
     phone = _name_accuracy(int8_model.predicted_labels(phone_images(test_paths, int8_model.size)), true_names)
     keras_accuracy = _name_accuracy([class_names[i] for i in np.argmax(keras_scores, axis=1)], true_names)
@@ -209,5 +210,6 @@ def format_exports(summaries: list[ExportSummary]) -> str:
     header = ("trial", "model", "params", *columns)
     rows = [(str(s.trial), s.description, f"{s.params:,}", *s.comparison().values()) for s in summaries]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(c.ljust(w) if i == 1 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    line = lambda cells: "  ".join(c.ljust(w) if i == 1 else c.rjust(w)
+                                   for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])

@@ -54,7 +54,8 @@ def classify(models: list[Path], image_paths: list[Path]) -> dict[Path, list[str
 
 def scores(model: Path, image_paths: list[Path]) -> np.ndarray:
     """Every category's score per image (images x categories, in output order), as MediaPipe returns them."""
-    return np.asarray(classify_in_child(mediapipe_python(), SCRIPT, [model], image_paths, _failure, ("--scores",))[model])
+    found = classify_in_child(mediapipe_python(), SCRIPT, [model], image_paths, _failure, ("--scores",))
+    return np.asarray(found[model])
 
 
 def likely_cause(model: Path) -> str:

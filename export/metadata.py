@@ -67,8 +67,8 @@ def write_labels(path: Path, class_names: list[str]) -> Path:
     """One class name per line in output order; never written by hand (the recipe's failure mode)."""
     bad = [name for name in class_names if "\n" in name or not name.strip()]
     if bad:
-        raise ExportError(f"labels.txt: one class name per line must hold, but got {bad!r} (empty, or with a line break); "
-                          "rename those class folders")
+        raise ExportError(f"labels.txt: one class name per line must hold, but got {bad!r} (empty, or with a line "
+                          "break); rename those class folders")
     path.write_text("".join(f"{name}\n" for name in class_names), encoding="utf-8")
     return path
 
@@ -76,8 +76,8 @@ def write_labels(path: Path, class_names: list[str]) -> Path:
 def with_metadata(model: bytes, about: ModelDescription, image_size: int, labels_path: Path) -> bytes:
     """``model`` with metadata and the label file (which must be named ``labels.txt``) packed in."""
     if labels_path.name != LABELS_FILE:
-        raise ExportError(f"the label file packed into the metadata must be named {LABELS_FILE} (the Task Library looks "
-                          f"for that name), but got {labels_path.name}; write it with write_labels")
+        raise ExportError(f"the label file packed into the metadata must be named {LABELS_FILE} (the Task Library "
+                          f"looks for that name), but got {labels_path.name}; write it with write_labels")
     buffer = bytearray(model)
     mean, std = [float(INPUT_NORMALISATION.mean)] * 3, [float(INPUT_NORMALISATION.std)] * 3
     input_md = _SizedInputImageTensorMd(
@@ -107,6 +107,6 @@ def read_metadata(model_path: Path) -> ReadMetadata:
     label_file = next(f["name"] for f in graph["output_tensor_metadata"][0]["associated_files"]
                       if f["type"] == "TENSOR_AXIS_LABELS")
     labels = displayer.get_associated_file_buffer(label_file).decode("utf-8").splitlines()
-    about = ModelDescription(raw.get("name", ""), raw.get("version", ""), raw.get("description", ""), raw.get("author", ""))
+    about = ModelDescription(*(raw.get(key, "") for key in ("name", "version", "description", "author")))
     return ReadMetadata(about, [float(v) for v in options["mean"]], [float(v) for v in options["std"]],
                         int(size["width"]), int(size["height"]), labels)

@@ -60,7 +60,8 @@ def chosen_trial(study: optuna.Study, number: int, force: bool) -> optuna.trial.
     if number not in front:
         if not force:
             raise StudyError(f"trial {number} of study {study.study_name!r} is not on the Pareto front (another "
-                             f"trial dominates it: as accurate and as small, better in one); {listing}; pass --force (FORCE=1) to promote it anyway")
+                             f"trial dominates it: as accurate and as small, better in one); {listing}; pass --force "
+                             "(FORCE=1) to promote it anyway")
         print(f"warning: trial {number} is not on the Pareto front of {study.study_name!r} ({listing}); "
               "promoting it because --force was given", file=sys.stderr)
     return trial
@@ -91,15 +92,16 @@ def promote(settings: PromoteSettings) -> Path:
                 shutil.copy2(source, staging / source.name)
             checks = check_build(staging, summary, record)  # the phone runtimes on the files shipped
             registration = register_build(study, trial, settings.export.storage, staging, exported.int8.name)
-            card = model_card(name, summary, record, registration, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                              {"float32": exported.float32.name, "int8": exported.int8.name, "labels": exported.labels.name},
-                              checks)
+            files = {"float32": exported.float32.name, "int8": exported.int8.name, "labels": exported.labels.name}
+            card = model_card(name, summary, record, registration,
+                              datetime.now(timezone.utc).isoformat(timespec="seconds"), files, checks)
             log_test_accuracies(registration, card["test"]["accuracy"])
             for path in write_card(staging, card):
                 log_file(registration, path)
     except MlflowException as error:
         raise ExportError(f"MLflow ({error.__class__.__name__}: {error.message}) refused the registration, so {build} "
-                         "was left as it was; fix MLFLOW_TRACKING_URI and promote again (the export is reused)") from error
+                          "was left as it was; fix MLFLOW_TRACKING_URI and promote again (the export is reused)"
+                          ) from error
     print(f"promoted trial {trial.number} of {name!r} to {build}/ ; MLflow: {registration.model_uri} = version "
           f"{registration.version} (run {registration.run_id})")
     return build

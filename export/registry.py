@@ -1,7 +1,8 @@
 """The MLflow side of a promotion: the trial's run holds the phone build, the registry points at its int8 model.
 
 A ``.tflite`` file is not an MLflow model flavour, so the version is registered from the artifact's URI
-(``create_model_version(name, source=<artifact uri>, run_id=...)``) rather than with ``log_model``. The alias ``phone`` always names the version the phone build was made from; promoting
+(``create_model_version(name, source=<artifact uri>, run_id=...)``) rather than with ``log_model``. The alias ``phone``
+always names the version the phone build was made from; promoting
 another trial moves it.
 """
 

@@ -39,8 +39,8 @@ class LiteRTClassifier:
                 self.interpreter = Interpreter(model_path=str(self.path), num_threads=num_threads)
                 self.interpreter.allocate_tensors()
         except (RuntimeError, ValueError) as error:  # what LiteRT raises for a file it cannot run
-            raise ExportError(f"{self.path}: the LiteRT interpreter (XNNPACK delegate, {num_threads} thread) refused it: "
-                              f"{' '.join(str(error).split())}") from error
+            raise ExportError(f"{self.path}: the LiteRT interpreter (XNNPACK delegate, {num_threads} thread) refused "
+                              f"it: {' '.join(str(error).split())}") from error
         self.input = self.interpreter.get_input_details()[0]
         self.output = self.interpreter.get_output_details()[0]
 
@@ -56,8 +56,9 @@ class LiteRTClassifier:
     def input_tensor(self, pixels: np.ndarray) -> np.ndarray:
         """uint8 H x W x 3 pixels -> the input tensor: normalised per the metadata, then quantised if integer."""
         if pixels.shape[:2] != (self.metadata.height, self.metadata.width):
-            raise ExportError(f"{self.path.name}: {self.metadata.width}x{self.metadata.height} images must be given, but got "
-                              f"{pixels.shape[1]}x{pixels.shape[0]}; resize them first (objectives.preprocessing.resize)")
+            raise ExportError(f"{self.path.name}: {self.metadata.width}x{self.metadata.height} images must be given, "
+                              f"but got {pixels.shape[1]}x{pixels.shape[0]}; resize them first "
+                              "(objectives.preprocessing.resize)")
         values = (pixels.astype(np.float32) - np.float32(self.metadata.mean)) / np.float32(self.metadata.std)
         dtype = self.input["dtype"]
         if np.issubdtype(dtype, np.integer):

@@ -1,5 +1,6 @@
 """Device budgets, all checked before any training: the parameter count and the multiply-accumulates of
-one inference (``objectives.macs``) on the built model, and the int8 file size and LiteRT latency on the built model converted to int8 untrained (weights change nothing in
+one inference (``objectives.macs``) on the built model, and the int8 file size and LiteRT latency on the built model
+converted to int8 untrained (weights change nothing in
 either: the same operators run on the same shapes)."""
 
 from __future__ import annotations
@@ -53,5 +54,6 @@ class DeviceBudgets:
         messages = {"params": lambda: f"{params:,} parameters > max_params {self.max_params:,}",
                     "macs": lambda: f"{macs:,} MACs per image > max_macs {self.max_macs:,}",
                     "int8_kb": lambda: f"int8 model {kb} > max_int8_kb {self.max_int8_kb:g}",
-                    "latency_ms": lambda: f"int8 LiteRT latency {int8.latency_ms:.3f} ms > max_latency_ms {self.max_latency_ms:g}"}
+                    "latency_ms": lambda: f"int8 LiteRT latency {int8.latency_ms:.3f} ms > max_latency_ms "
+                                          f"{self.max_latency_ms:g}"}
         return [messages[key]() for key in over]

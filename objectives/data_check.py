@@ -201,10 +201,12 @@ def _check_classes(report: DataReport, root: Path, class_dirs: list[Path], seed:
         labels += [index] * usable
         if not usable:
             what = "no readable images" if listing.images else "no images"
-            report.problems.append(Problem(ERROR, class_dir.name, f"class folder holds {what}; add images or remove the folder"))
+            report.problems.append(Problem(ERROR, class_dir.name, f"class folder holds {what}; add images or remove "
+                                                                  "the folder"))
     report.duplicates = [group for group in digests.values() if len({Path(n).parts[0] for n in group}) > 1]
     report.problems += [Problem(WARNING, group[0], f"the same file is in several classes: {', '.join(group)}; "
-                                                   "its label is ambiguous, keep it in one class") for group in report.duplicates]
+                                                   "its label is ambiguous, keep it in one class")
+                        for group in report.duplicates]
     if len(class_dirs) < 2:
         found = f"a single class ({class_dirs[0].name})" if class_dirs else "no class sub-folders"
         report.problems.append(Problem(ERROR, ".", f"data folder {root} has {found}; a classifier needs at least two "

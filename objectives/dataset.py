@@ -104,7 +104,8 @@ def list_class(root: Path, class_dir: Path) -> ClassListing:
             if _is_hidden(name):
                 listing.ignored.append(((here / name).relative_to(root), "hidden folder"))
             elif (here / name).is_symlink():
-                listing.ignored.append(((here / name).relative_to(root), "symlinked folder; not followed (copy the images instead)"))
+                listing.ignored.append(((here / name).relative_to(root), "symlinked folder; not followed (copy the "
+                                                                         "images instead)"))
         dirs[:] = sorted(d for d in dirs if not _is_hidden(d) and not (here / d).is_symlink())
         for name in files:
             relative = (here / name).relative_to(root)
@@ -126,7 +127,8 @@ def list_class(root: Path, class_dir: Path) -> ClassListing:
 
 def check_root(root: Path) -> None:
     if not root.is_dir():
-        raise DataError(f"data folder {root} does not exist or is not a folder; pass DATA=<folder with one sub-folder per class>")
+        raise DataError(f"data folder {root} does not exist or is not a folder; "
+                        "pass DATA=<folder with one sub-folder per class>")
 
 
 def scan_image_folder(root: Path, exclude: Collection[str] = ()) -> ImageFolder:
@@ -139,7 +141,8 @@ def scan_image_folder(root: Path, exclude: Collection[str] = ()) -> ImageFolder:
     check_root(root)
     class_dirs, _ = class_folders(root)
     if not class_dirs:
-        raise DataError(f"{root} has no class sub-folders; put the images of each class in a folder named for the class")
+        raise DataError(f"{root} has no class sub-folders; "
+                        "put the images of each class in a folder named for the class")
     excluded = set(exclude)
     files: list[Path] = []
     labels: list[int] = []
@@ -151,5 +154,6 @@ def scan_image_folder(root: Path, exclude: Collection[str] = ()) -> ImageFolder:
         files.extend(members)
         labels.extend([index] * len(members))
     if len(class_dirs) < 2:
-        raise DataError(f"{root} has a single class ({class_dirs[0].name}); a classifier needs at least two class folders")
+        raise DataError(f"{root} has a single class ({class_dirs[0].name}); "
+                        "a classifier needs at least two class folders")
     return ImageFolder(root, tuple(p.name for p in class_dirs), tuple(files), np.asarray(labels, dtype=np.int64))

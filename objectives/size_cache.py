@@ -60,7 +60,8 @@ class SizeCache:
         remove_dead_partials(self.directory.parent)
         count = len(self.folder.files)
         partial = {s: self.directory / f".{s}x{s}.{os.getpid()}.npy" for s in todo}
-        arrays = {s: np.lib.format.open_memmap(partial[s], mode="w+", dtype=np.uint8, shape=(count, s, s, 3)) for s in todo}
+        arrays = {s: np.lib.format.open_memmap(partial[s], mode="w+", dtype=np.uint8, shape=(count, s, s, 3))
+                  for s in todo}
         for i, relative in enumerate(self.folder.files):
             try:
                 image = decode_rgb(self.folder.root / relative)
@@ -87,7 +88,8 @@ class SizeCache:
         return np.load(self.path(size), mmap_mode="r")
 
     def _write_index(self) -> None:
-        index = {"root": str(self.folder.root), "class_names": list(self.folder.class_names), "files": self.folder.relative_names()}
+        index = {"root": str(self.folder.root), "class_names": list(self.folder.class_names),
+                 "files": self.folder.relative_names()}
         (self.directory / "index.json").write_text(json.dumps(index))
 
 

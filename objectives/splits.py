@@ -16,7 +16,8 @@ def _check_counts(labels: np.ndarray, class_names: tuple[str, ...], needed: int,
                             "add images to that class, or lower the fold count / test fraction")
 
 
-def holdout_split(labels: np.ndarray, class_names: tuple[str, ...], test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def holdout_split(labels: np.ndarray, class_names: tuple[str, ...], test_fraction: float,
+                  seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Stratified (search indices, test indices); the same seed and data give the same split."""
     if not 0.0 < test_fraction < 1.0:
         raise DataError(f"test fraction must be between 0 and 1 (exclusive), got {test_fraction}")
@@ -27,7 +28,8 @@ def holdout_split(labels: np.ndarray, class_names: tuple[str, ...], test_fractio
     return np.sort(search), np.sort(test)
 
 
-def stratified_folds(labels: np.ndarray, class_names: tuple[str, ...], folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def stratified_folds(labels: np.ndarray, class_names: tuple[str, ...], folds: int,
+                     seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, validation) positions into ``labels`` for each fold, with class ratios kept in each."""
     if folds < 2:
         raise DataError(f"folds must be at least 2, got {folds}")

@@ -31,7 +31,8 @@ class FoldResult:
     fold: int
     accuracy: float  # over every validation image of the fold
     seconds: float  # building excluded, fit and evaluation included
-    history: dict[str, list[float]] = field(default_factory=dict)  # "epoch" numbers and the training loss/accuracy there
+    # "epoch" numbers and the training loss/accuracy there
+    history: dict[str, list[float]] = field(default_factory=dict)
     fit_seconds: float = 0.0  # training alone (``fit``): what the overhead of a trial is measured against
     epoch_images: int = 0  # epochs x training images: the compute the fold spent, comparable across methods
 
@@ -89,12 +90,14 @@ class FreshStart:
             variable.assign(value)
 
 
-def learning_rate(training: TrainingConfig, steps_per_epoch: int) -> float | keras.optimizers.schedules.LearningRateSchedule:
+def learning_rate(training: TrainingConfig,
+                  steps_per_epoch: int) -> float | keras.optimizers.schedules.LearningRateSchedule:
     """Adam's rate: constant, or a cosine from the peak down to 0 at the fold's last step. The schedule
     reads the optimizer's step counter, which ``FreshStart`` puts back to 0 before every fold."""
     if training.schedule == "constant":
         return training.learning_rate
-    return keras.optimizers.schedules.CosineDecay(training.learning_rate, decay_steps=max(1, steps_per_epoch * training.epochs))
+    return keras.optimizers.schedules.CosineDecay(training.learning_rate,
+                                                  decay_steps=max(1, steps_per_epoch * training.epochs))
 
 
 def steps_per_epoch(train_sizes: Iterable[int], batch_size: int) -> int:
@@ -235,7 +238,8 @@ def cross_validate(config: TrialConfig, images: np.ndarray, labels: np.ndarray, 
     seconds) training stops at the next epoch's end with ``TimeUp``.
     """
     started = time.perf_counter()
-    model = compiled_model(config, num_classes, steps_per_epoch([len(train) for train, _ in folds], config.training.batch_size))
+    steps = steps_per_epoch([len(train) for train, _ in folds], config.training.batch_size)
+    model = compiled_model(config, num_classes, steps)
     fresh = FreshStart(model)
     result = CrossValidationResult(model.count_params(), [], time.perf_counter() - started, macs=model_macs(model))
     callbacks = [StopAt(deadline)] if deadline is not None else []

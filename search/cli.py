@@ -67,7 +67,8 @@ def _duration(text: str) -> float:
 
 def _add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=_positive, default=None,
-                        help="TensorFlow threads for this process (default: all cores); 1 per worker when several share a machine")
+                        help="TensorFlow threads for this process (default: all cores); 1 per worker when several "
+                             "share a machine")
     parser.add_argument("--cache", type=Path, default=CACHE_ROOT, help="resized-image cache (default: %(default)s)")
 
 
@@ -96,8 +97,10 @@ def _add_run_parser(subcommands) -> None:
     run.add_argument("--learning-rate", type=_rate, default=None,
                      help=f"peak Adam rate for every trial (default: searched when the space has learning_rate, "
                           f"else {defaults.learning_rate})")
-    run.add_argument("--seed", type=int, default=defaults.seed, help="split, folds, sampler, init (default: %(default)s)")
-    run.add_argument("--test-fraction", type=float, default=TEST_FRACTION, help="held-out test share (default: %(default)s)")
+    run.add_argument("--seed", type=int, default=defaults.seed,
+                     help="split, folds, sampler, init (default: %(default)s)")
+    run.add_argument("--test-fraction", type=float, default=TEST_FRACTION,
+                     help="held-out test share (default: %(default)s)")
     run.add_argument("--sampler", choices=SAMPLERS, default=DEFAULT_SAMPLER, help="(default: %(default)s)")
     run.add_argument("--skip-unreadable", action="store_true", help=SKIP_HELP)
     run.add_argument("--prepare-only", action="store_true",
@@ -113,7 +116,8 @@ def _add_run_parser(subcommands) -> None:
                           "the trial under way at the deadline is queued again")
     run.add_argument("--reserve-export", action="store_true",
                      help="the time budget also covers exporting the front afterwards (make study passes it)")
-    run.add_argument("--max-params", type=_positive, default=None, help="device budget: parameters (over the space file's)")
+    run.add_argument("--max-params", type=_positive, default=None,
+                     help="device budget: parameters (over the space file's)")
     run.add_argument("--max-macs", type=_positive, default=None,
                      help="device budget: multiply-accumulates of one inference (over the space file's)")
     run.add_argument("--max-int8-kb", type=float, default=None, help="device budget: int8 .tflite size in KB")
@@ -155,8 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = subcommands.add_parser("check-data", help="report on a data folder; exit 1 if a study could not use it")
     check.add_argument("data", type=Path, metavar="DIR", help="folder with one sub-folder per class")
-    check.add_argument("--folds", type=int, default=TrainingConfig().folds, help="CV folds the study will use (default: %(default)s)")
-    check.add_argument("--test-fraction", type=float, default=TEST_FRACTION, help="held-out test share (default: %(default)s)")
+    check.add_argument("--folds", type=int, default=TrainingConfig().folds,
+                       help="CV folds the study will use (default: %(default)s)")
+    check.add_argument("--test-fraction", type=float, default=TEST_FRACTION,
+                       help="held-out test share (default: %(default)s)")
     check.add_argument("--seed", type=int, default=TrainingConfig().seed, help="split seed (default: %(default)s)")
     check.add_argument("--skip-unreadable", action="store_true", help=SKIP_HELP)
     check.set_defaults(handler=commands.check_data_folder)
@@ -169,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = subcommands.add_parser("report", help="write the study's HTML report and print its front")
     _add_study_arguments(report)
     report.add_argument("--out", type=Path, default=None, help="folder (default: reports/<study>)")
-    report.add_argument("--no-mlflow", action="store_true", help="do not attach the report to the study's MLflow parent run")
+    report.add_argument("--no-mlflow", action="store_true",
+                        help="do not attach the report to the study's MLflow parent run")
     report.set_defaults(handler=commands.report)
 
     dashboard = subcommands.add_parser("dashboard", help="serve optuna-dashboard for a storage, with trial artifacts")
@@ -200,7 +207,8 @@ def quiet_libraries() -> None:
     # On a failed write (a read-only store) MLflow logs its caught exception with a 30-line traceback, then
     # raises it; the one-line warning of search.tracking.thread already says what failed.
     logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices: one model is traced per trial by design
+    # retracing notices: one model is traced per trial by design
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def _storage(given: str | None) -> str:

@@ -55,8 +55,8 @@ def check_data_folder(args: argparse.Namespace) -> int:
         from spaces.image_sizes import derived_image_sizes, native_size
 
         native = native_size(report.sizes)
-        print(f"  image sizes a study searches (image_sizes: auto): {', '.join(map(str, derived_image_sizes(native)))} px "
-              f"(median short side {native} px)")
+        print(f"  image sizes a study searches (image_sizes: auto): {', '.join(map(str, derived_image_sizes(native)))} "
+              f"px (median short side {native} px)")
     return 1 if report.errors else 0
 
 

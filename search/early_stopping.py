@@ -33,7 +33,8 @@ def optimistic_bound(accuracies: list[float], folds: int, margin: float = DEFAUL
 def dominating(front: list[tuple[float, int]], accuracy: float, params: int) -> tuple[float, int] | None:
     """A front point at least as good in both objectives and better in one, if any."""
     for front_accuracy, front_params in front:
-        if front_accuracy >= accuracy and front_params <= params and (front_accuracy > accuracy or front_params < params):
+        at_least_as_good = front_accuracy >= accuracy and front_params <= params
+        if at_least_as_good and (front_accuracy > accuracy or front_params < params):
             return front_accuracy, front_params
     return None
 
@@ -63,9 +64,10 @@ class FoldPruner:
         record_rung(self.trial, result)
         mine, peers = (result.mean_accuracy, result.params), self.rung_peers(rung)
         if not goes_on(mine, peers, rung):
-            reason = (f"after fold {rung} of {self.folds}, {mine[0]:.3f} mean accuracy with {result.params:,} parameters: "
-                      f"another trial is more than {epsilon(rung):.3f} ahead with fewer, and it is not in the top third "
-                      f"by Pareto rank of the {len(peers) + 1} trials at {rung} fold{'s' if rung > 1 else ''}")
+            reason = (f"after fold {rung} of {self.folds}, {mine[0]:.3f} mean accuracy with {result.params:,} "
+                      f"parameters: another trial is more than {epsilon(rung):.3f} ahead with fewer, "
+                      f"and it is not in the top third by Pareto rank of the {len(peers) + 1} trials "
+                      f"at {rung} fold{'s' if rung > 1 else ''}")
             record_rung_stop(self.trial, result, reason)
             raise optuna.TrialPruned(reason)
 

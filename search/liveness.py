@@ -43,7 +43,8 @@ def reclaim_dead_trials(study: optuna.Study) -> list[str]:
     lines = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if _ours_and_dead(trial) and _fail_and_requeue(study, trial):
-            lines.append(f"trial {trial.number} was left RUNNING by process {trial.system_attrs[SystemAttr.WORKER]['pid']}, "
+            lines.append(f"trial {trial.number} was left RUNNING by process "
+                         f"{trial.system_attrs[SystemAttr.WORKER]['pid']}, "
                          "which is gone: it is recorded as interrupted and queued again now")
     return lines
 

@@ -44,7 +44,8 @@ def default_jobs() -> int:
     given = os.environ.get("SEARCH_JOBS", "").strip()
     if given:
         if not given.isdigit() or int(given) < 1:
-            raise SettingError(f"SEARCH_JOBS: a whole number >= 1 must hold, but got {given[:20]!r}; unset it or fix it")
+            raise SettingError(f"SEARCH_JOBS: a whole number >= 1 must hold, but got {given[:20]!r}; "
+                               "unset it or fix it")
         return int(given)
     return max(1, min(4, cores()))
 
@@ -109,8 +110,8 @@ class LocalWorkers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-                lines.append(f"worker {number} (pid {process.pid}) had not stopped {STOP_SECONDS} s after the interrupt: "
-                             f"killed (its log: {log})")
+                lines.append(f"worker {number} (pid {process.pid}) had not stopped {STOP_SECONDS} s after the "
+                             f"interrupt: killed (its log: {log})")
         return lines
 
 

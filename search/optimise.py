@@ -84,7 +84,8 @@ def _report_trial(study: optuna.Study, trial: FrozenTrial) -> None:
         what += f" (retry of trial {original})"
     if trial.state == TrialState.COMPLETE:
         attrs = trial.user_attrs
-        tqdm.write(f"trial {trial.number:>3}  {what}: cv {trial.values[0]:.3f} ± {attrs[TrialAttr.CV_ACCURACY_STD]:.3f}, "
+        tqdm.write(f"trial {trial.number:>3}  {what}: cv {trial.values[0]:.3f} ± "
+                   f"{attrs[TrialAttr.CV_ACCURACY_STD]:.3f}, "
                    f"{int(trial.values[1]):,} params, {attrs[TrialAttr.TRIAL_SECONDS]:.1f} s")
     else:
         replaced_by = replacements(study.get_trials(deepcopy=False)).get(trial.number) \
@@ -128,8 +129,8 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
     clock = TimeBudget(deadline) if deadline else None
     done = len(study.get_trials(deepcopy=False, states=FINISHED))
     running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
-    print(f"study {study.study_name!r} in {shown(storage_url)}: {done} trials done, {running} running, budget {budget}; "
-          f"{len(data.search_indices)} images searched with {training.folds}-fold CV, "
+    print(f"study {study.study_name!r} in {shown(storage_url)}: {done} trials done, {running} running, budget "
+          f"{budget}; {len(data.search_indices)} images searched with {training.folds}-fold CV, "
           f"{len(data.test_indices)} held out; classes {', '.join(data.class_names)}")
     if limit.reached(study):
         print("the study has reached its budget; raise TRIALS to run more")
@@ -138,8 +139,9 @@ def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: Pr
         objective = Objective(space, data, training, on_trained=lambda t: upload_learning_curves(t, artifacts),
                               early_stopping=early_stopping, time_budget=clock)
         tracking = TrackingThread(study, storage_url) if mlflow else None
-        _run_trials(study, objective, limit, [*([tracking] if tracking else []), *callbacks, *([clock] if clock else [])],
-                    tracking, local_workers() if local_workers is not None else None, quiet, clock)
+        every = [*([tracking] if tracking else []), *callbacks, *([clock] if clock else [])]
+        _run_trials(study, objective, limit, every, tracking, local_workers() if local_workers is not None else None,
+                    quiet, clock)
     if not quiet:
         print("\nPareto front (max CV accuracy, min parameters):")
         print(format_front(front_rows(study)))
@@ -208,7 +210,8 @@ def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[f
         status = "KILLED"
         _report_interrupted(study, current.get("number"), bool(reporting))
         if workers:
-            for line in workers.stop() + reclaim_dead_trials(study):  # a worker that had to be killed left its trial RUNNING
+            # a worker that had to be killed left its trial RUNNING
+            for line in workers.stop() + reclaim_dead_trials(study):
                 print(line, file=sys.stderr)
         raise
     finally:

@@ -123,7 +123,8 @@ def run_study(settings: RunSettings) -> optuna.Study:
         prepare_tracking(tracking_uri())  # an MLflow store that is another library's file is refused now
     space = with_budgets(load_space(settings.space), settings.budgets)
     if settings.learning_rate_fixed and space.learning_rate is not None:
-        raise SettingError(f"--learning-rate fixes the rate of every trial, but {settings.space} searches learning_rate; "
+        raise SettingError(f"--learning-rate fixes the rate of every trial, but {settings.space} searches "
+                           "learning_rate; "
                          "drop one of the two (remove learning_rate from a copy of the space file to fix the rate)")
     storage = open_storage(settings.storage)
     existing = load_existing(settings.study, storage)
@@ -177,7 +178,8 @@ def _save_deadline(study: optuna.Study, settings: RunSettings, started: float) -
         return
     deadline = Deadline(started + settings.time_budget, settings.time_budget, settings.reserve_export)
     deadline.save(study)
-    print(f"time budget {shown_time(settings.time_budget)}: no trial starts after {time.strftime('%H:%M:%S', time.localtime(deadline.at))}"
+    print(f"time budget {shown_time(settings.time_budget)}: no trial starts after "
+          f"{time.strftime('%H:%M:%S', time.localtime(deadline.at))}"
           + (" less the time the front's export needs" if settings.reserve_export else ""))
 
 
@@ -196,7 +198,8 @@ def join_study(name: str, storage_url: str, cache_root: Path = CACHE_ROOT, spawn
     Everything comes from the study's record, so every worker trains the same way on the same data.
     The sampler gets a fresh seed per worker: workers with one seed would propose the same trials.
     ``spawned`` is the number of a worker a local ``run --jobs`` started: its parent checked the data and
-    reports its trials, so it verifies the files against the record's fingerprint, prints no trial lines and takes a seed of
+    reports its trials, so it verifies the files against the record's fingerprint, prints no trial lines and takes a
+    seed of
     its own derived from the study's (a repeated run starts its workers alike).
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)

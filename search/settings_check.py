@@ -56,7 +56,8 @@ def check_training(training: TrainingConfig, test_fraction: float) -> None:
            f"every fold needs at least one epoch; the default is {TrainingConfig.epochs}")
     check_split(training.folds, test_fraction, training.seed)
     _whole("--batch-size", training.batch_size, 1, MAX_BATCH_SIZE, "pass a positive batch size, e.g. 32")
-    _fraction("--learning-rate", training.learning_rate, 0, MAX_LEARNING_RATE, f"pass a positive number, e.g. {TrainingConfig.learning_rate}",
+    _fraction("--learning-rate", training.learning_rate, 0, MAX_LEARNING_RATE, "pass a positive number, e.g. "
+                                                                               f"{TrainingConfig.learning_rate}",
               lambda v: 0 < v <= MAX_LEARNING_RATE)
 
 

@@ -91,8 +91,9 @@ class Deadline:
         """Seconds the export of the current front would take: a refit on every search image and a conversion."""
         if not self.reserve_export:
             return 0.0
-        return EXPORT_FIXED_SECONDS + sum(EXPORT_SECONDS_PER_MODEL + (row["training_seconds"] or 0.0) * 1.25 / max(1, row["folds"] or 1)
-                   for row in front_rows(study))
+        return EXPORT_FIXED_SECONDS + sum(
+            EXPORT_SECONDS_PER_MODEL + (row["training_seconds"] or 0.0) * 1.25 / max(1, row["folds"] or 1)
+            for row in front_rows(study))
 
     def search_end(self, study: optuna.Study) -> float:
         """When training must stop: the deadline less the export's share."""
@@ -131,7 +132,8 @@ def estimate_seconds(trials: list[FrozenTrial], macs: int, epoch_images: int) ->
 
 def shortest_trial(study: optuna.Study) -> float | None:
     """Wall seconds of the shortest complete trial so far."""
-    seconds = [t.user_attrs.get(TrialAttr.TRIAL_SECONDS) for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    seconds = [t.user_attrs.get(TrialAttr.TRIAL_SECONDS) for t in complete]
     seconds = [s for s in seconds if s]
     return min(seconds) if seconds else None
 

@@ -54,7 +54,8 @@ def _dominated(front: list[tuple[float, float]], point: tuple[float, float]) -> 
     return any(accuracy >= point[0] and params <= point[1] for accuracy, params in front)
 
 
-def unlocked_sizes(sizes: Sequence[int], results: Sequence[tuple[float, float]], patience: int = PATIENCE) -> tuple[int, ...]:
+def unlocked_sizes(sizes: Sequence[int], results: Sequence[tuple[float, float]],
+                   patience: int = PATIENCE) -> tuple[int, ...]:
     """The sizes a sampler may draw now, given the study's complete trials in order as (accuracy, params).
 
     Replaying the trials keeps every worker's answer the same from the shared storage alone."""

@@ -80,7 +80,8 @@ def _fail(origin: str, key: str, message: str) -> SpaceError:
 
 
 def _int_list(origin: str, key: str, value: Any, allowed: str, check) -> tuple[int, ...]:
-    if not isinstance(value, list) or not value or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    integers = isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    if not value or not integers:
         raise _fail(origin, key, f"must be a non-empty list of integers ({allowed}), got {quoted(value)}")
     bad = [v for v in value if not check(v)]
     if bad:
@@ -109,10 +110,11 @@ def _learning_rate(origin: str, value: Any) -> Parameter:
             raise _fail(origin, "learning_rate", f"needs numbers 0 < low <= high <= 1 (and log: true or false), "
                                                  f"got low={quoted(low)} high={quoted(high)} log={quoted(log)}")
         return FloatRange(float(low), float(high), log)
-    choice = _parameter(origin, "learning_rate", value) if isinstance(value, dict) and set(value) == {"choices"} else None
+    choices = isinstance(value, dict) and set(value) == {"choices"}
+    choice = _parameter(origin, "learning_rate", value) if choices else None
     if choice is None or not all(c <= 1 for c in choice.choices):
-        raise _fail(origin, "learning_rate", f"must be {{low: <rate>, high: <rate>[, log: true]}} or {{choices: [...]}} "
-                                             f"with rates in (0, 1], got {quoted(value)}")
+        raise _fail(origin, "learning_rate", f"must be {{low: <rate>, high: <rate>[, log: true]}} or "
+                                             f"{{choices: [...]}} with rates in (0, 1], got {quoted(value)}")
     return choice
 
 
@@ -128,13 +130,15 @@ def _parameter(origin: str, key: str, value: Any, minimum: int = 1) -> Parameter
     if isinstance(value, dict) and {"low", "high"} <= set(value) <= {"low", "high", "log"}:
         low, high, log = value["low"], value["high"], value.get("log", False)
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or not minimum <= low <= high:
-            raise _fail(origin, key, f"needs integers {minimum} <= low <= high, got low={quoted(low)} high={quoted(high)}")
+            raise _fail(origin, key, f"needs integers {minimum} <= low <= high, got low={quoted(low)} "
+                                     f"high={quoted(high)}")
         if log and low < 1:
             raise _fail(origin, key, f"a log range needs low >= 1, got low={quoted(low)}")
         if not isinstance(log, bool):
             raise _fail(origin, key, f"log must be true or false, got {quoted(log)}")
         return IntRange(low, high, log)
-    raise _fail(origin, key, f"must be {{low: <int>, high: <int>[, log: true]}} or {{choices: [...]}}, got {quoted(value)}")
+    raise _fail(origin, key, f"must be {{low: <int>, high: <int>[, log: true]}} or {{choices: [...]}}, got "
+                             f"{quoted(value)}")
 
 
 def parse_space(data: Any, origin: str = "space") -> SearchSpace:
@@ -148,7 +152,8 @@ def parse_space(data: Any, origin: str = "space") -> SearchSpace:
     if missing:
         raise _fail(origin, missing[0], "is missing")
     sizes = () if data["image_sizes"] == AUTO else _int_list(
-        origin, "image_sizes", data["image_sizes"], f"{MIN_SIZE} to {MAX_SIZE} pixels, or {AUTO}", lambda v: MIN_SIZE <= v <= MAX_SIZE)
+        origin, "image_sizes", data["image_sizes"], f"{MIN_SIZE} to {MAX_SIZE} pixels, or {AUTO}",
+        lambda v: MIN_SIZE <= v <= MAX_SIZE)
     generators = _int_list(origin, "generators", data["generators"], ", ".join(map(str, GENERATORS)),
                            lambda v: v in GENERATORS)
     families_data = data["families"]
@@ -169,7 +174,8 @@ def _family_space(origin: str, name: str, params: Any) -> dict[str, Parameter]:
         raise _fail(origin, f"families.{name}", f"must map its parameters ({', '.join(allowed)})")
     for key in params:
         if key not in allowed:
-            raise _fail(origin, f"families.{name}.{capped(key)}", f"unknown parameter; {name} allows: {', '.join(allowed)}")
+            raise _fail(origin, f"families.{name}.{capped(key)}", f"unknown parameter; {name} allows: "
+                                                                  f"{', '.join(allowed)}")
     for key in needed:
         if key not in params:
             raise _fail(origin, f"families.{name}.{key}", f"is missing; {name} needs: {', '.join(needed)}")
@@ -207,7 +213,8 @@ def _budgets(origin: str, data: Any) -> DeviceBudgets:
 def load_space(path: Path | str = DEFAULT_SPACE) -> SearchSpace:
     path = Path(path)
     if not path.is_file():
-        raise SpaceError(f"space file {path} not found; copy {DEFAULT_SPACE} and pass its path with SPACE=... / --space")
+        raise SpaceError(f"space file {path} not found; "
+                         f"copy {DEFAULT_SPACE} and pass its path with SPACE=... / --space")
     return parse_space(read_yaml(path, SpaceError), str(path))
 
 

@@ -112,7 +112,8 @@ def plain_points(space: SearchSpace, count: int = HALVINGS) -> list[dict]:
     bottom = (halvings[0][0], halvings[0][1], BOTTOM)
     points: list[dict] = []
     for filters, neurons, built in [bottom] + halvings + [(MODEL_1["filters"], MODEL_1["neurons"], {})]:
-        params = plain_params(min(space.image_sizes), generator, _clip(plain["filters"], filters), _clip(plain["neurons"], neurons))
+        params = plain_params(min(space.image_sizes), generator, _clip(plain["filters"], filters),
+                              _clip(plain["neurons"], neurons))
         params.update({f"plain.{name}": value for name, value in built.items()})
         for name in ("conv_blocks", "dense_layers", "padding", "head"):
             params[f"plain.{name}"] = _clip(plain[name], params[f"plain.{name}"])

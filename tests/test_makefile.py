@@ -9,7 +9,8 @@ VARIABLES = ("DATA", "STUDY", "TRIALS", "TIME", "STORAGE", "SPACE", "EPOCHS", "F
              "PORT", "INSTALLER")
 TARGETS = ("front", "check-data", "promote", "dashboard", "worker", "study", "installer", "help")
 # One value per variable holding every way out of a recipe line: a quote, $(...), backticks, ';' and make's $(shell).
-PAYLOAD = 'x"; touch {m}.quote; echo "$(touch {m}.dollar)`touch {m}.backtick`; touch {m}.semicolon $(shell touch {m}.make)'
+PAYLOAD = ('x"; touch {m}.quote; echo "$(touch {m}.dollar)`touch {m}.backtick`; '
+           'touch {m}.semicolon $(shell touch {m}.make)')
 
 
 def test_no_variable_runs_its_payload_and_every_target_refuses_cleanly(tmp_path):

@@ -10,7 +10,8 @@ from objectives.config import ArchitectureConfig
 
 
 def configure_mobilenetv2(values: dict[str, Any]) -> ArchitectureConfig:
-    return ArchitectureConfig("mobilenetv2", doubling_filters(values), (values["neurons"],), expansion=values["expansion"])
+    return ArchitectureConfig("mobilenetv2", doubling_filters(values), (values["neurons"],),
+                              expansion=values["expansion"])
 
 
 def inverted_residual(x, filters: int, expansion: int, strides: int, name: str):

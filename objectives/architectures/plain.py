@@ -24,7 +24,8 @@ def configure_plain(values: dict[str, Any]) -> ArchitectureConfig:
     """``dense_layers`` 0 has no hidden layer: ``neurons`` is then sampled but unused (the samplers need a
     fixed set of names per family)."""
     return ArchitectureConfig("plain", (values["filters"],) * values["conv_blocks"],
-                              (values["neurons"],) * values["dense_layers"], padding=values["padding"], head=values["head"])
+                              (values["neurons"],) * values["dense_layers"], padding=values["padding"],
+                              head=values["head"])
 
 
 def plain_options(architecture: ArchitectureConfig) -> str:
@@ -40,9 +41,9 @@ def check_plain(architecture: ArchitectureConfig, image_size: int) -> None:
         side = (side - (2 if architecture.padding == "valid" else 0)) // 2
         if side < 1:
             raise InfeasibleConfiguration(
-                f"plain network with {len(architecture.filters)} conv+pool blocks ({architecture.padding} padding) cannot "
-                f"run on {image_size}x{image_size} images: nothing is left after block {block + 1}; use fewer blocks, "
-                "same padding or a larger image size")
+                f"plain network with {len(architecture.filters)} conv+pool blocks ({architecture.padding} padding) "
+                f"cannot run on {image_size}x{image_size} images: nothing is left after block {block + 1}; "
+                "use fewer blocks, same padding or a larger image size")
 
 
 def plain_body(x, architecture: ArchitectureConfig):

@@ -37,7 +37,8 @@ class GroupedPointwiseConv(keras.layers.Layer):
     def __init__(self, filters: int, groups: int, **kwargs):
         super().__init__(**kwargs)
         self.filters, self.groups = filters, groups
-        self.convs = [keras.layers.Conv2D(filters // groups, 1, use_bias=False, name=f"group{g}") for g in range(groups)]
+        self.convs = [keras.layers.Conv2D(filters // groups, 1, use_bias=False, name=f"group{g}")
+                      for g in range(groups)]
 
     def build(self, input_shape):
         part = (*input_shape[:-1], input_shape[-1] // self.groups)

@@ -88,8 +88,9 @@ class ExportSummary:
     def comparison(self) -> dict[str, str]:
         """Keras vs LiteRT float32 and int8 vs MediaPipe (the phone), sizes and latency: the columns every
         view of an export shows (terminal table, HTML report, dashboard note)."""
-        flags = [flag for flag, on in (("F32-MISMATCH", not self.float32_matches_keras), ("INT8-DROP", self.int8_drop_alarm),
-                                       ("MEDIAPIPE-DIFF", self.mediapipe_alarm), ("TASKLIB-DIFF", self.task_library_alarm)) if on]
+        alarms = (("F32-MISMATCH", not self.float32_matches_keras), ("INT8-DROP", self.int8_drop_alarm),
+                  ("MEDIAPIPE-DIFF", self.mediapipe_alarm), ("TASKLIB-DIFF", self.task_library_alarm))
+        flags = [flag for flag, on in alarms if on]
         return {
             "keras": f"{self.keras_accuracy:.3f}", "float32": f"{self.float32['accuracy']:.3f}",
             "int8": f"{self.int8['accuracy']:.3f}", "phone int8": f"{self.phone_int8_accuracy:.3f}",

@@ -20,13 +20,15 @@ KEPT = "finished trials are kept and the next run re-queues an unfinished one"
 ADVICE = (  # (words of SQLite or a PostgreSQL driver, what happened, what to do)
     (("readonly", "read-only", "unable to open database file"), "cannot be written (a read-only file or folder)",
      "make the file and its folder writable (SQLite writes a journal beside the file) and run the command again"),
-    (("disk is full", "no space left", "file too large", "disk quota"), "ran out of space (disk full or a file-size limit)",
+    (("disk is full", "no space left", "file too large", "disk quota"),
+     "ran out of space (disk full or a file-size limit)",
      "free space there and run the command again"),
     (("disk i/o error",), "could not be written (disk I/O error: a full disk, a file-size limit or a failing device)",
      "free space there or check the device, and run the command again"),
     (("database is locked",), f"stayed locked by another process past the {SQLITE_LOCK_SECONDS} s busy timeout",
      "wait for or stop the other process holding it (a sqlite3 shell, a backup) and run the command again"),
-    (("malformed", "not a database"), "is damaged", "restore it from a backup (sqlite3 FILE .recover saves what is readable)"),
+    (("malformed", "not a database"), "is damaged",
+     "restore it from a backup (sqlite3 FILE .recover saves what is readable)"),
     (("server closed", "connection refused", "could not connect", "terminating connection", "connection to server",
       "server has gone away", "lost connection"), "went away (the database server closed the connection)",
      "run the command again once the server is back"),
@@ -45,7 +47,8 @@ def storage_fault(error: BaseException, url: str | None) -> StorageError:
     cause = _chain(error)[-1]
     words = " ".join(str(cause).split())
     happened, todo = next(((what, todo) for marks, what, todo in ADVICE if any(m in words.lower() for m in marks)),
-                          (f"failed ({type(cause).__name__}: {capped(masked(words), 160)})", "check the store and run the command again"))
+                          (f"failed ({type(cause).__name__}: {capped(masked(words), 160)})", "check the store and run "
+                                                                                             "the command again"))
     store = capped(shown(url), PATH_LIMIT) if url else "the Optuna storage"
     database = sqlite_file(url) if url else None
     verdict = f" (SQLite integrity check: {_verdict(database)})" if database is not None else ""

@@ -92,15 +92,17 @@ def prepare_file(setting: str, url: str, path: Path, owner: str, error: type[Exc
         raise error(f"{where}: a file in a writable folder must hold, but {capped(path, PATH_LIMIT)} cannot be used "
                     f"({os_reason(why)}); pass a path in a folder you can write") from None
     except sqlite3.DatabaseError as why:
-        raise error(f"{where}: a readable SQLite file must hold, but {capped(path, PATH_LIMIT)} is not ({capped(why, 60)}; "
+        raise error(f"{where}: a readable SQLite file must hold, but {capped(path, PATH_LIMIT)} is not "
+                    f"({capped(why, 60)}; "
                     f"SQLite integrity check: {capped(damage(path) or 'ok', 100)}); pass another file") from None
     verdict = damage(path) if found == owner else None
     if verdict:
         raise error(f"{where}: a sound {owner} database must hold, but {capped(path, PATH_LIMIT)} is damaged (SQLite "
                     f"integrity check: {capped(' '.join(verdict.split()), 160)}); restore it from a backup, or recover "
-                    f"what is readable with: sqlite3 {shlex.quote(str(path))} .recover | sqlite3 {shlex.quote(f'{path}.recovered')}") from None
+                    f"what is readable with: sqlite3 {shlex.quote(str(path))} .recover | sqlite3 "
+                    f"{shlex.quote(f'{path}.recovered')}") from None
     if found not in (None, "empty", owner):
         what = {"not SQLite": "not a SQLite database", "SQLite": "another program's SQLite database"}.get(
             found, f"an {found} database")
-        raise error(f"{where}: an {owner} database (or a new file) must hold, but {capped(path, PATH_LIMIT)} is {what}; "
-                    f"pass another file, it is left untouched")
+        raise error(f"{where}: an {owner} database (or a new file) must hold, but {capped(path, PATH_LIMIT)} is "
+                    f"{what}; pass another file, it is left untouched")

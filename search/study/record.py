@@ -51,7 +51,8 @@ class StudyRecord:
         required = [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING]
         missing = [name for name in required if name not in attrs]
         if missing:
-            raise StudyError(f"study {study.study_name!r} was not made by this service (no {', '.join(missing)} recorded)")
+            raise StudyError(f"study {study.study_name!r} was not made by this service "
+                             f"(no {', '.join(missing)} recorded)")
         return cls(**{f.name: attrs[f.name] for f in fields(cls) if f.name in attrs})
 
     @staticmethod
@@ -70,7 +71,8 @@ class StudyRecord:
         for key in self.conflicts(study):
             mine, theirs = getattr(self, key), getattr(study, key)
             if isinstance(mine, dict) and isinstance(theirs, dict) and key == "training":
-                found += [f"{key}.{name}: the study has {quoted(theirs.get(name))}, this command {quoted(mine.get(name))}"
+                found += [f"{key}.{name}: the study has {quoted(theirs.get(name))}, this command "
+                          f"{quoted(mine.get(name))}"
                           for name in sorted(set(mine) | set(theirs)) if mine.get(name) != theirs.get(name)]
             else:
                 found.append(f"{key}: the study has {quoted(_brief(theirs))}, this command {quoted(_brief(mine))}")

@@ -118,12 +118,13 @@ def _prepare_journal(url: str, journal: Path) -> None:
         journal.parent.mkdir(parents=True, exist_ok=True)
         first = journal.open("rb").read(1) if journal.exists() else b""
     except OSError as why:
-        raise StorageError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: a file in a writable folder must hold, but "
-                         f"{capped(journal, PATH_LIMIT)} cannot be used ({os_reason(why)}); "
+        raise StorageError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: a file in a writable folder must "
+                           f"hold, but {capped(journal, PATH_LIMIT)} cannot be used ({os_reason(why)}); "
                          "pass a path in a folder you can write") from None
     if first not in (b"", b"{"):
-        raise StorageError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: an Optuna journal (JSON lines) or a new file must hold, "
-                         f"but {capped(journal, PATH_LIMIT)} is something else; pass another file, it is left untouched")
+        raise StorageError(f"--storage (STORAGE) {capped(shown(url), PATH_LIMIT)}: an Optuna journal (JSON lines) or "
+                           f"a new file must hold, but {capped(journal, PATH_LIMIT)} is something else; pass another "
+                           "file, it is left untouched")
 
 
 def open_storage(url: str) -> optuna.storages.BaseStorage:
@@ -134,7 +135,8 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
         try:
             return JournalStorage(JournalFileBackend(str(journal)))
         except OSError as error:
-            raise StorageError(f"cannot open journal file {journal}: {error}; check the path and its permissions") from error
+            raise StorageError(f"cannot open journal file {journal}: {error}; check the path and its permissions"
+                               ) from error
     database = sqlite_file(url)
     if database is not None:
         prepare_file("--storage (STORAGE)", shown(url), database, "Optuna", StorageError)
@@ -152,7 +154,8 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
     except Exception as error:  # SQLAlchemy and drivers raise many types; all mean "cannot open it"
         raise StorageError(f"cannot open storage {capped(shown(url), PATH_LIMIT)!r}: {error.__class__.__name__}: "
                          f"{capped(masked(' '.join(str(error).split())), 200)}; check the URL "
-                         "(e.g. sqlite:///studies/optuna.db, postgresql+psycopg2://user:pw@host/db or journal:///path/study.log)") from error
+                         "(e.g. sqlite:///studies/optuna.db, postgresql+psycopg2://user:pw@host/db or "
+                         "journal:///path/study.log)") from error
 
 
 def open_study(name: str, storage_url: str) -> optuna.Study:
@@ -161,7 +164,8 @@ def open_study(name: str, storage_url: str) -> optuna.Study:
         return optuna.load_study(study_name=name, storage=storage)
     except KeyError:
         names = optuna.study.get_all_study_names(storage)
-        raise StudyError(f"no study {name!r} in {shown(storage_url)}; studies there: {', '.join(names) or 'none'}") from None
+        there = ", ".join(names) or "none"
+        raise StudyError(f"no study {name!r} in {shown(storage_url)}; studies there: {there}") from None
 
 
 def check_study_name(name: str) -> str:

@@ -172,8 +172,8 @@ class Logbook:
             found = self._search(f"and tags.`{PARENT_TAG}` = 'true'")
             if found and found[0].data.tags.get(STORAGE_TAG) != self.storage:
                 # Two studies of one name (two storages, one tracking server) would overwrite each other's runs.
-                raise TrackingError(f"MLflow experiment {experiment_name(self.study)} records the study {self.study!r} of "
-                                    f"another storage ({found[0].data.tags.get(STORAGE_TAG)}); give this study "
+                raise TrackingError(f"MLflow experiment {experiment_name(self.study)} records the study {self.study!r} "
+                                    f"of another storage ({found[0].data.tags.get(STORAGE_TAG)}); give this study "
                                     "another name or set MLFLOW_TRACKING_URI to another store")
             if found:
                 self._parent_run_id = found[0].info.run_id
@@ -271,8 +271,10 @@ def sync_study(study: optuna.Study, storage: str) -> str:
     except TrackingError:
         raise
     except Exception as error:  # the server, the network or the store: all mean "MLflow cannot be written"
-        raise TrackingError(f"cannot write study {study.study_name!r} to MLflow at {masked(logbook.uri)}: {one_line(error)}; "
+        raise TrackingError(f"cannot write study {study.study_name!r} to MLflow at {masked(logbook.uri)}: "
+                            f"{one_line(error)}; "
                             "check MLFLOW_TRACKING_URI (unset: the local store mlflow/mlflow.db) and run sync-mlflow "
                             "again; nothing is lost, the Optuna storage holds every trial") from None
-    return (f"MLflow {masked(logbook.uri)}, experiment {experiment_name(study.study_name)}: {counts.created} runs created, "
-            f"{counts.updated} updated, {counts.unchanged} already complete; parent run {logbook.parent_run_id()} with {', '.join(artifacts)}")
+    return (f"MLflow {masked(logbook.uri)}, experiment {experiment_name(study.study_name)}: "
+            f"{counts.created} runs created, {counts.updated} updated, {counts.unchanged} already complete; "
+            f"parent run {logbook.parent_run_id()} with {', '.join(artifacts)}")

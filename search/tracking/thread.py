@@ -116,5 +116,6 @@ class TrackingThread:
         if not self.complete:
             missing = f"{len(self.unlogged)} trials of this run are" if self.unlogged else "the study's record is"
             print(f"{where}: {missing} not logged; every trial is safe in the Optuna storage. Once MLflow is "
-                  f"reachable, run: STORAGE={shown(self.storage)!r} python -m search sync-mlflow --study {self.study.study_name}",
+                  f"reachable, run: STORAGE={shown(self.storage)!r} python -m search sync-mlflow --study "
+                  f"{self.study.study_name}",
                   file=sys.stderr)

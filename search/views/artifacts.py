@@ -14,7 +14,8 @@ FRONT_CSV = "pareto_front.csv"
 
 
 def write_front_csv(study: optuna.Study, path: Path) -> Path:
-    """The Pareto front as ``search.study.front`` sees it, lists written as ``8/16`` so a spreadsheet keeps them whole."""
+    """The Pareto front as ``search.study.front`` sees it, lists written as ``8/16`` so a spreadsheet keeps them
+    whole."""
     rows = front_rows(study)
     columns = list(rows[0]) if rows else ["trial", "cv_accuracy", "params"]
     with path.open("w", newline="") as handle:

@@ -33,7 +33,8 @@ def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None, level: 
         accuracies = attrs.get(TrialAttr.FOLD_ACCURACIES, [])
         folds = ", ".join(f"{a:.3f}" for a in accuracies)
         lines += [
-            f"- **CV accuracy**: {trial.values[0]:.4f} ± {attrs.get(TrialAttr.CV_ACCURACY_STD, 0):.4f} (folds: {folds})",
+            f"- **CV accuracy**: {trial.values[0]:.4f} ± {attrs.get(TrialAttr.CV_ACCURACY_STD, 0):.4f} "
+            f"(folds: {folds})",
             f"- **parameters**: {int(trial.values[1]):,}; **MACs per image**: {attrs.get(TrialAttr.MACS) or 0:,}",
             *([f"- **at chance** ({level:.3f}, one class guessed for every image): not a model to ship"]
               if at_chance(trial.values[0], level) else []),
@@ -56,7 +57,8 @@ def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None, level: 
         lines += _family_settings(arch)
     if export:
         lines += ["", "### Exported: accuracy on the held-out test split, sizes, LiteRT latency (1 thread)", "",
-                  "| " + " | ".join(export) + " |", "|" + "---|" * len(export), "| " + " | ".join(export.values()) + " |",
+                  "| " + " | ".join(export) + " |", "|" + "---|" * len(export),
+                  "| " + " | ".join(export.values()) + " |",
                   "", f"Confusion matrix: study artifact `trial-{trial.number}_confusion_matrix.png`."]
     return "\n".join(lines)
 
@@ -77,12 +79,14 @@ def upload_learning_curves(trial: optuna.Trial, artifact_dir: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         path = learning_curves_plot(curves, Path(scratch) / f"learning_curves_trial_{trial.number}.png",
                                     f"trial {trial.number}: {description(trial)}")
-        upload_artifact(artifact_store=FileSystemArtifactStore(str(artifact_dir)), file_path=str(path), study_or_trial=trial)
+        upload_artifact(artifact_store=FileSystemArtifactStore(str(artifact_dir)), file_path=str(path),
+                        study_or_trial=trial)
 
 
 def write_note(study: optuna.Study, trial: FrozenTrial) -> None:
     """(Re)write a trial's note; notes live in study attributes, so finished trials take them too."""
-    replaced_by = replacements(study.get_trials(deepcopy=False)).get(trial.number) if trial.state == TrialState.FAIL else None
+    failed = trial.state == TrialState.FAIL
+    replaced_by = replacements(study.get_trials(deepcopy=False)).get(trial.number) if failed else None
     note = trial_note(trial, exported_comparison(study, trial.number), chance(study), replaced_by)
     save_note(live_trial(study, trial), note)
 
@@ -96,5 +100,6 @@ def publish_export(study: optuna.Study, trial: FrozenTrial, true_names: list[str
         path = confusion_matrix_plot(true_names, predicted, class_names,
                                      Path(scratch) / f"trial-{trial.number}_confusion_matrix.png",
                                      f"trial {trial.number}: Keras on the held-out test split")
-        upload_artifact(artifact_store=FileSystemArtifactStore(str(artifact_dir)), file_path=str(path), study_or_trial=study)
+        upload_artifact(artifact_store=FileSystemArtifactStore(str(artifact_dir)), file_path=str(path),
+                        study_or_trial=study)
     write_note(study, trial)

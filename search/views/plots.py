@@ -33,10 +33,12 @@ def pareto_plot(rows: list[TrialRow], path: Path, title: str) -> Path:
                          label=family.name)
     front = sorted((r for r in rows if r.on_front), key=lambda r: r.params)
     if front:
-        axes.step([r.params for r in front], [r.accuracy for r in front], where="post", c="black", lw=1, label="Pareto front")
-        axes.scatter([r.params for r in front], [r.accuracy for r in front], facecolors="none", edgecolors="black", s=90)
+        params, accuracy = [r.params for r in front], [r.accuracy for r in front]
+        axes.step(params, accuracy, where="post", c="black", lw=1, label="Pareto front")
+        axes.scatter(params, accuracy, facecolors="none", edgecolors="black", s=90)
         for r in front:
-            axes.annotate(f"#{r.number}", (r.params, r.accuracy), textcoords="offset points", xytext=(4, -11), fontsize=8)
+            axes.annotate(f"#{r.number}", (r.params, r.accuracy), textcoords="offset points", xytext=(4, -11),
+                          fontsize=8)
     axes.set_xscale("log")
     axes.set_xlabel("parameters (log scale, fewer is better)")
     axes.set_ylabel("mean CV accuracy")
@@ -84,7 +86,8 @@ def importance_plot(importances: dict[str, dict[str, float]], path: Path) -> Pat
     figure, axes = plt.subplots(figsize=(7, 1.2 + 0.45 * len(names)))
     height = 0.8 / max(len(importances), 1)
     for k, (objective, values) in enumerate(importances.items()):
-        axes.barh([i + k * height for i in range(len(names))], [values.get(n, 0.0) for n in names], height=height, label=objective)
+        axes.barh([i + k * height for i in range(len(names))], [values.get(n, 0.0) for n in names], height=height,
+                  label=objective)
     axes.set_yticks([i + height * (len(importances) - 1) / 2 for i in range(len(names))], names, fontsize=8)
     axes.set_xlabel("importance (share, PED-ANOVA: what it takes to reach the best 10%)")
     axes.legend(fontsize=8)

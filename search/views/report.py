@@ -35,7 +35,8 @@ def _image(path: Path | None, alt: str) -> str:
 
 def _table(header: list[str], body: list[list[str]], classes: list[str] | None = None, left: int = 1) -> str:
     def row(cells, tag, css=""):
-        inner = "".join(f'<{tag}{" class=l" if i < left else ""}>{html.escape(str(c))}</{tag}>' for i, c in enumerate(cells))
+        inner = "".join(f'<{tag}{" class=l" if i < left else ""}>{html.escape(str(c))}</{tag}>'
+                        for i, c in enumerate(cells))
         return f"<tr{css}>{inner}</tr>"
 
     classes = classes or [""] * len(body)
@@ -65,9 +66,11 @@ def importances(study: optuna.Study) -> dict[str, dict[str, float]]:
     Optuna's default evaluator (PED-ANOVA) explains what it takes to make the target *low*, so accuracy
     goes in negated: the importances say what makes a model accurate, and what makes it small."""
     found = {}
-    for name, target in (("cv_accuracy", lambda t: -t.values[0]), ("log10 params", lambda t: math.log10(max(t.values[1], 1)))):
+    targets = (("cv_accuracy", lambda t: -t.values[0]), ("log10 params", lambda t: math.log10(max(t.values[1], 1))))
+    for name, target in targets:
         try:
-            with warnings.catch_warnings():  # "few trials per parameter value": true of every small study, said per value
+            # "few trials per parameter value": true of every small study, said per value
+            with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
                 found[name] = optuna.importance.get_param_importances(study, target=target)
         except (RuntimeError, ValueError, ZeroDivisionError):
@@ -109,7 +112,8 @@ def write_report(study: optuna.Study, out_dir: Path) -> Path:
                  CHANCE_MARK if r.at_chance else ""] for r in front], left=2),
         "<h2>How the trials ended</h2>",
         '<p class="muted">Only trials that trained every fold can be on the front; the others stopped at a rung '
-        "(their Pareto rank among the trials with as many folds), once the front was out of reach, or before training.</p>",
+        "(their Pareto rank among the trials with as many folds), once the front was out of reach, or before "
+        "training.</p>",
         _table(["how the trial ended", "trials"], [[what, count] for what, count in outcomes(study)]),
         "<h2>CV accuracy by image size × generator</h2>",
         '<p class="muted">Best trial per cell: mean ± std over its folds; n = complete trials in the cell.</p>',
@@ -119,7 +123,8 @@ def write_report(study: optuna.Study, out_dir: Path) -> Path:
     parts += ["<h2>Accuracy over filters × neurons</h2>",
               '<p class="muted">Best CV accuracy per bin (powers of two), every size and generator.</p>']
     for family in families:
-        parts.append(_image(filters_neurons_heatmap(rows, family, out_dir / f"heatmap_{family}.png"), f"{family} heat map"))
+        parts.append(_image(filters_neurons_heatmap(rows, family, out_dir / f"heatmap_{family}.png"), f"{family} heat "
+                                                                                                      "map"))
     parts += ["<h2>Parameter importances</h2>", _image(importance, "parameter importances"),
               "<h2>Exported models (Keras vs TFLite)</h2>", export_table(rows)]
     page = f"<!doctype html><html><head><meta charset='utf-8'><title>Study {html.escape(study.study_name)}</title>" \

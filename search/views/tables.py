@@ -47,7 +47,8 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
             generator=config["generator"], filters=arch["filters"][0],
             neurons=arch["neurons"][0] if arch["neurons"] else 0, accuracy=trial.values[0],
             accuracy_std=trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD, 0.0), params=int(trial.values[1]),
-            macs=trial.user_attrs.get(TrialAttr.MACS), at_chance=at_chance(trial.values[0], level), on_front=trial.number in front, export=exported_comparison(study, trial.number),
+            macs=trial.user_attrs.get(TrialAttr.MACS), at_chance=at_chance(trial.values[0], level),
+            on_front=trial.number in front, export=exported_comparison(study, trial.number),
         ))
     return rows
 
@@ -64,7 +65,8 @@ def outcome(trial: FrozenTrial) -> str:
         return f"stopped at the rung of {folds} fold{'s' if folds > 1 else ''}: ranked out by Pareto rank"
     if TrialAttr.PRUNED_BOUND in attrs:
         return f"stopped after fold {attrs.get(TrialAttr.PRUNED_AFTER_FOLD)}: the front out of reach"
-    for start, words in (("infeasible", "infeasible: never trained"), ("over budget", "over a device budget: never trained"),
+    for start, words in (("infeasible", "infeasible: never trained"),
+                         ("over budget", "over a device budget: never trained"),
                          ("not trained: estimated", "longer than the time left: never trained")):
         if reason.startswith(start):
             return words
@@ -97,7 +99,8 @@ def format_front(rows: list[dict]) -> str:
         for r in rows
     ]
     widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(c.rjust(w) if i in (0, 7, 8, 9) else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    line = lambda cells: "  ".join(c.rjust(w) if i in (0, 7, 8, 9) else c.ljust(w)
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
     return "\n".join(text.rstrip() for text in [line(header), line(["-" * w for w in widths]), *map(line, body)])
 
 

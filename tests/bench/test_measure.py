@@ -56,7 +56,8 @@ def test_a_trial_left_running_by_a_crash_adds_no_wall_time():
     lost.datetime_start, lost.datetime_complete = T0 + timedelta(seconds=10), T0 + timedelta(hours=2)
     study.add_trial(lost)
     after = optuna.trial.create_trial(values=[0.9, 10_000], user_attrs={"epoch_images": 200, "fit_seconds": 18})
-    after.datetime_start, after.datetime_complete = lost.datetime_complete, lost.datetime_complete + timedelta(seconds=20)
+    after.datetime_start = lost.datetime_complete
+    after.datetime_complete = lost.datetime_complete + timedelta(seconds=20)
     study.add_trial(after)
     assert [p.wall_seconds for p in curve(study, REF)] == [10, 10, 30]
 
@@ -130,4 +131,5 @@ def test_budgets_behind_on_wall_time():
     fast = curve(_study([([0.5, 0.5], 100, 10, 8), ([0.9, 0.9], 10_000, 20, 18)]), REF)  # 1.2 at 10 s, 1.6 at 30 s
     slow = curve(_study([([0.9, 0.9], 100, 60, 50)]), REF)  # 2.4 at 60 s
     assert budgets_behind(slow, fast, 60, axis="wall_seconds") == [10, 30]
-    assert budgets_behind(fast, slow, 60, axis="wall_seconds") == [60] and budgets_behind(fast, slow, 59, axis="wall_seconds") == []
+    assert budgets_behind(fast, slow, 60, axis="wall_seconds") == [60]
+    assert budgets_behind(fast, slow, 59, axis="wall_seconds") == []

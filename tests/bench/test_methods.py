@@ -16,7 +16,8 @@ def test_every_recipe_configuration_is_a_point_of_the_recipe_space_at_the_recipe
     space = load_space(bench_space(bench, RECIPE)).for_native_size(28)
     assert space.learning_rate is None  # every recipe trial trains at the recipe's own constant rate
     study = optuna.create_study(directions=["maximize", "minimize"])
-    configurations = stage_one(list(space.image_sizes), list(space.generators)) + stage_two(space.image_sizes[0], 1, bench.grid)
+    configurations = (stage_one(list(space.image_sizes), list(space.generators))
+                      + stage_two(space.image_sizes[0], 1, bench.grid))
     for params in configurations[:12] + configurations[-3:] + configurations[12:15]:
         study.enqueue_trial(params)
         with warnings.catch_warnings():
@@ -26,7 +27,8 @@ def test_every_recipe_configuration_is_a_point_of_the_recipe_space_at_the_recipe
         assert config.architecture.neurons == (params["plain.neurons"],) * params["plain.dense_layers"]
         assert (config.architecture.padding, config.architecture.head) == ("valid", "flatten")
         assert (config.image_size, config.generator) == (params["image_size"], params["generator"])
-        assert (config.training.learning_rate, config.training.schedule, config.training.epochs) == (0.001, "constant", 15)
+        training = config.training
+        assert (training.learning_rate, training.schedule, training.epochs) == (0.001, "constant", 15)
 
 
 def test_the_recipe_trains_as_the_papers_code_and_the_searches_as_the_service_does(tmp_path):

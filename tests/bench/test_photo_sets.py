@@ -33,7 +33,8 @@ def test_a_tiny_set_rebuilds_identically_with_its_manifest(tmp_path: Path) -> No
     first, second = build(TINY, tmp_path / "one", 7, sources), build(TINY, tmp_path / "two", 7, sources)
     assert _digest(first) == _digest(second) and len(list(first.rglob("*.jpg"))) == 6
     manifest = json.loads((tmp_path / "one" / "tiny.manifest.json").read_text())
-    assert manifest["seed"] == 7 and [r["file"] for r in manifest["images"]][:3] == [f"a/a_{i:04d}.jpg" for i in range(3)]
+    assert manifest["seed"] == 7 and [r["file"] for r in manifest["images"]][:3] == [f"a/a_{i:04d}.jpg"
+                                                                                     for i in range(3)]
     for row in manifest["images"]:
         left, top, right, bottom = row["box"]
         assert right - left == bottom - top >= 64  # square, and only ever scaled down

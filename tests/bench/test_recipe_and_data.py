@@ -21,7 +21,8 @@ from objectives.dataset import scan_image_folder
 
 def test_stage_one_is_model_1_at_every_size_and_generator():
     first = stage_one([32, 40], [1, 2, 3, 4])
-    assert len(first) == 8 and {(p["image_size"], p["generator"]) for p in first} == {(s, g) for s in (32, 40) for g in (1, 2, 3, 4)}
+    assert len(first) == 8 and {(p["image_size"], p["generator"]) for p in first} == {(s, g) for s in (32, 40)
+                                                                                      for g in (1, 2, 3, 4)}
     assert all(p["plain.filters"] == 30 and p["plain.neurons"] == 50 and p["plain.conv_blocks"] == 1 for p in first)
 
 
@@ -37,8 +38,10 @@ def test_the_benchmark_thins_the_grid_to_9_by_9_with_both_ends_kept():
     assert THINNED_GRID == (1, 2, 3, 4, 6, 8, 11, 15, 19) and set(THINNED_GRID) <= set(GRID)
     second = stage_two(14, 2, THINNED_GRID)
     assert len(second) == 81
-    assert {(p["plain.filters"], p["plain.neurons"]) for p in second} == {(f, n) for f in THINNED_GRID for n in THINNED_GRID}
-    assert all(p["plain.padding"] == "valid" and p["plain.head"] == "flatten" and p["plain.dense_layers"] == 1 for p in second)
+    assert {(p["plain.filters"], p["plain.neurons"]) for p in second} == {(f, n) for f in THINNED_GRID
+                                                                          for n in THINNED_GRID}
+    assert all(p["plain.padding"] == "valid" and p["plain.head"] == "flatten" and p["plain.dense_layers"] == 1
+               for p in second)
     import argparse
 
     from bench.__main__ import _add_shared
@@ -51,10 +54,10 @@ def test_the_benchmark_thins_the_grid_to_9_by_9_with_both_ends_kept():
 
 def _study(trials):
     study = optuna.create_study(directions=["maximize", "minimize"])
+    choices = optuna.distributions.CategoricalDistribution([32, 40, 1, 2, 3])
     for accuracy, params, attrs in trials:
         study.add_trial(optuna.trial.create_trial(values=[accuracy, 100], params=params, user_attrs=attrs,
-                                                  distributions={k: optuna.distributions.CategoricalDistribution([32, 40, 1, 2, 3])
-                                                                 for k in params}))
+                                                  distributions={k: choices for k in params}))
     return study
 
 

@@ -46,13 +46,15 @@ def test_the_recipe_trains_every_fold_as_the_papers_code_on_its_grid(first_run):
     plan, results = first_run
     recipe = results[("recipe", 0)]
     trials = _study(plan, recipe).trials
-    assert len(trials) == 1 + 4 and all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)  # 8 px x G1, then 2 x 2
+    # 8 px x G1, then 2 x 2
+    assert len(trials) == 1 + 4 and all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
     for trial in trials:
         training = trial.user_attrs["config"]["training"]
         assert (training["schedule"], training["learning_rate"], training["batch_size"], training["epochs"]) == \
             ("constant", 0.001, 32, 1)
         assert "learning_rate" not in trial.params and len(trial.user_attrs["fold_accuracies"]) == 2
-    assert {(t.params["plain.filters"], t.params["plain.neurons"]) for t in trials[1:]} == {(1, 1), (1, 2), (2, 1), (2, 2)}
+    assert {(t.params["plain.filters"], t.params["plain.neurons"]) for t in trials[1:]} == {(1, 1), (1, 2), (2, 1),
+                                                                                            (2, 2)}
     clock = cpu_seconds(_study(plan, recipe))  # both sessions (stage 1, the sweep) timed every trial on the CPU
     assert sorted(clock) == [t.number for t in trials] and all(seconds > 0 for seconds in clock.values())
     assert recipe.curve[-1]["cpu_seconds"] == pytest.approx(sum(clock.values()), abs=0.01)
@@ -103,7 +105,8 @@ def test_settings_are_split_by_method(tmp_path):
     assert recipe_settings(service_changed, [8], [1, 2, 3, 4]) == base
     assert recipe_settings(replace(plan, bench=replace(bench, grid=(1, 19))), [8], [1, 2, 3, 4]) != base
     assert recipe_settings(replace(plan, bench=replace(bench, recipe_epochs=3)), [8], [1, 2, 3, 4]) != base
-    assert base["training"] == {"epochs": 15, "batch_size": 32, "learning_rate": 0.001, "folds": 5, "schedule": "constant"}
+    assert base["training"] == {"epochs": 15, "batch_size": 32, "learning_rate": 0.001, "folds": 5,
+                                "schedule": "constant"}
     limit = {"share_of_recipe_wall": 0.2, "recipe_wall_seconds": 100.0}
     search = search_settings(plan, SERVICE, [8], [1, 2, 3, 4], limit)
     assert search_settings(service_changed, SERVICE, [8], [1, 2, 3, 4], limit) != search

@@ -38,7 +38,8 @@ FAMILIES = [
 
 
 @pytest.mark.parametrize("architecture, generator", FAMILIES,
-                         ids=[f"{a.family}-{a.padding}-{a.head}" if a.family == "plain" else a.family for a, _ in FAMILIES])
+                         ids=[f"{a.family}-{a.padding}-{a.head}" if a.family == "plain" else a.family
+                              for a, _ in FAMILIES])
 def test_a_family_converts_and_verifies(architecture, generator, small_digits, tmp_path):
     data = prepare(small_digits, tmp_path / "cache", [16], 0.25, 0)
     config = TrialConfig(16, generator, architecture, TrainingConfig(epochs=1, folds=2))

@@ -125,7 +125,8 @@ def test_an_export_killed_midway_leaves_no_trial_folder_that_looks_exported(expo
     settings = exported.settings
     trial = exported.summaries[0].trial
     process = subprocess.Popen([sys.executable, "-m", "search", "export", "--study", "shapes", "--storage",
-                                settings.storage, "--exports", str(tmp_path / "fresh"), "--cache", str(settings.cache_root)],
+                                settings.storage, "--exports", str(tmp_path / "fresh"),
+                                "--cache", str(settings.cache_root)],
                                cwd=Path(__file__).parents[2], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     final = tmp_path / "fresh" / "shapes" / "exports" / f"trial-{trial}"
     partial = final.with_name(f".{final.name}.partial-{process.pid}")

@@ -36,7 +36,8 @@ def identity_model(folder: Path, size: int) -> Path:
     dense.set_weights([np.eye(count, dtype=np.float32)])
     labels = write_labels(folder / "labels.txt", [f"value{i}" for i in range(count)])
     path = folder / f"identity{size}.tflite"
-    path.write_bytes(with_metadata(to_float32(model), ModelDescription("identity", "1", "pixels out", "tests"), size, labels))
+    path.write_bytes(with_metadata(to_float32(model), ModelDescription("identity", "1", "pixels out", "tests"), size,
+                                   labels))
     keras.backend.clear_session()
     return path
 
@@ -70,12 +71,14 @@ def test_a_promoted_build_card_and_mlflow_hold_mediapipe_beside_keras_and_litert
                                     builds_root=tmp_path / "builds"))
     card = json.loads((build / CARD_JSON).read_text())
     accuracy = card["test"]["accuracy"]
-    assert accuracy["mediapipe_float32"] == accuracy["tflite_float32"] and accuracy["mediapipe_int8"] == accuracy["tflite_int8"]
+    assert accuracy["mediapipe_float32"] == accuracy["tflite_float32"]
+    assert accuracy["mediapipe_int8"] == accuracy["tflite_int8"]
     for name, variant in (("model_float32.tflite", "float32"), ("model_int8.tflite", "int8")):
         entry = card["files"][name]["mediapipe"]
         assert entry == {"accuracy": accuracy[f"mediapipe_{variant}"], "litert_accuracy": accuracy[f"tflite_{variant}"],
                          "gap": 0.0, "alarm": False}
-    assert card["test"]["mediapipe_alarm"] is False and "MediaPipe Tasks ImageClassifier" in (build / "model_card.md").read_text()
+    assert card["test"]["mediapipe_alarm"] is False
+    assert "MediaPipe Tasks ImageClassifier" in (build / "model_card.md").read_text()
     metrics = mlflow.MlflowClient().get_run(card["mlflow"]["run_id"]).data.metrics
     assert {metrics[f"{BUILD_METRIC_PREFIX}{k}"] for k in ("keras", "tflite_int8", "mediapipe_int8")} == {1.0}
 
@@ -89,7 +92,8 @@ def test_wrong_normalisation_is_caught_and_named_as_the_cause(exported, tmp_path
         wrong[variant] = tmp_path / source.name
         wrong[variant].write_bytes(renormalised(source, 255.0, 255.0))
     paths, truth = held_out_split(exported)
-    check = check_models(wrong, paths, truth, {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
+    check = check_models(wrong, paths, truth,
+                         {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
     assert check.accuracy["float32"] < summary.float32["accuracy"] - 0.1 and check.accuracy["int8"] == 1.0
     message = check.announcement(summary.trial)
     assert "MEDIAPIPE" in message and "float32 " in message and "int8 " not in message
@@ -113,7 +117,8 @@ def test_a_missing_environment_is_one_line_before_any_work(exported, tmp_path, m
     monkeypatch.setenv(PYTHON_VARIABLE, str(tmp_path / "absent" / "python"))
     with pytest.raises(MediaPipeError, match="has no Python; create it with: make install"):
         mediapipe_python()
-    code = main(["export", "--study", "shapes", "--storage", exported.settings.storage, "--exports", str(tmp_path / "exports")])
+    code = main(["export", "--study", "shapes", "--storage", exported.settings.storage, "--exports",
+                 str(tmp_path / "exports")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and err.startswith("error: MediaPipe Tasks is needed")
     assert not (tmp_path / "exports").exists()

@@ -60,7 +60,8 @@ def test_promote_writes_the_build_and_its_numbers_are_reproduced_by_litert(expor
     version = client.get_model_version_by_alias(name, PHONE_ALIAS)
     assert version.version == card["mlflow"]["version"] and version.run_id == card["mlflow"]["run_id"]
     mlflow.set_registry_uri(mlflow_store)
-    downloaded = Path(mlflow.artifacts.download_artifacts(f"models:/{name}@{PHONE_ALIAS}", dst_path=str(tmp_path / "dl")))
+    downloaded = Path(mlflow.artifacts.download_artifacts(f"models:/{name}@{PHONE_ALIAS}",
+                                                          dst_path=str(tmp_path / "dl")))
     assert sorted(p.name for p in downloaded.iterdir()) == ["model_int8.tflite"]
     assert (downloaded / "model_int8.tflite").read_bytes() == (build / "model_int8.tflite").read_bytes()
     assert f"version {version.version}" in (build / CARD_MARKDOWN).read_text()

@@ -72,7 +72,8 @@ def test_wrong_normalisation_in_a_builds_metadata_is_caught(exported, tmp_path):
         wrong[variant].write_bytes(renormalised(source, 255.0, 255.0))
         assert read_metadata(wrong[variant]).mean == [255.0] * 3
     paths, truth = held_out_split(exported)
-    check = check_models(wrong, paths, truth, {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
+    check = check_models(wrong, paths, truth,
+                         {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
     assert check.accuracy["float32"] < summary.float32["accuracy"] - 0.1 and check.accuracy["int8"] == 1.0
     assert check.alarm
     message = check.announcement(summary.trial)

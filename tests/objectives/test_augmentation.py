@@ -37,7 +37,8 @@ def test_an_affine_with_no_ranges_is_the_identity_and_flips_are_exact():
 
 
 def test_shifts_and_rotations_fill_with_the_nearest_pixel_not_black():
-    images = np.full((32, 16, 16, 3), 0.5, np.float32) + np.random.default_rng(1).random((32, 16, 16, 3)).astype(np.float32) * 0.1
+    noise = np.random.default_rng(1).random((32, 16, 16, 3)).astype(np.float32) * 0.1
+    images = np.full((32, 16, 16, 3), 0.5, np.float32) + noise
     moved = np.asarray(augmentation_layers(4, seed=3)[0](images, training=True))
     assert moved.min() >= 0.5 - 1e-6  # nothing outside the image was filled with zeros
     assert not np.allclose(moved, images)

@@ -43,7 +43,8 @@ def _png_header(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 16)) + chunk(b"IEND", b"")
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 16)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
 
 
 def test_a_clean_folder_is_usable_and_summarised(tmp_path):
@@ -56,7 +57,8 @@ def test_a_clean_folder_is_usable_and_summarised(tmp_path):
 
 @pytest.mark.parametrize("name, content, expected", [
     ("zero.jpg", b"", "empty file (0 bytes)"),
-    ("random.png", bytes(np.random.default_rng(0).integers(0, 256, 500, dtype=np.uint8)), "not an image Pillow can read"),
+    ("random.png", bytes(np.random.default_rng(0).integers(0, 256, 500, dtype=np.uint8)),
+     "not an image Pillow can read"),
     ("letter.jpg", b"%PDF-1.4 this is a document with an image extension\n", "not an image Pillow can read"),
 ])
 def test_unreadable_files_are_named_and_block_by_default(tmp_path, name, content, expected):
@@ -112,7 +114,7 @@ def test_hidden_and_non_image_files_are_ignored_and_listed(tmp_path):
     report = check_data(root, folds=2)
     assert report.errors == [] and report.class_counts == {"cats": 8, "dogs": 8}
     ignored = _problems(report, IGNORED)
-    assert ignored["cats/.DS_Store"] == "hidden" and ignored["cats/._img_00.png"] == "hidden" and ignored[".git"] == "hidden"
+    assert [ignored[name] for name in ("cats/.DS_Store", "cats/._img_00.png", ".git")] == ["hidden"] * 3
     assert "not an image extension" in ignored["cats/notes.txt"]
     assert "not inside a class folder" in ignored["README.md"]
     assert len(scan_image_folder(root).files) == 16
@@ -242,7 +244,8 @@ def test_a_fifo_with_an_image_name_is_left_out_without_hanging(tmp_path):
     root = _two_classes(tmp_path / "data")
     os.mkfifo(root / "cats" / "y.png")  # opening it would wait for a writer forever
     result = _check_cli(str(root), "--folds", "2")  # a subprocess: a hang fails the test instead of stalling it
-    assert result.returncode == 0 and "cats/y.png: not a regular file (a FIFO, socket or device); left out" in result.stdout
+    assert result.returncode == 0
+    assert "cats/y.png: not a regular file (a FIFO, socket or device); left out" in result.stdout
 
 
 @pytest.mark.parametrize("name, message", [

@@ -76,6 +76,7 @@ def test_data_changes_name_moved_added_and_removed_files():
 
     before = ["a/1.png", "a/2.png", "b/3.png", "b/4.png"]
     after = ["b/1.png", "a/2.png", "b/3.png", "c/5.png"]
-    assert data_changes(before, after) == "1 moved to another class: a/1.png -> b/1.png; 1 added: c/5.png; 1 removed: b/4.png"
+    assert data_changes(before, after) == ("1 moved to another class: a/1.png -> b/1.png; 1 added: c/5.png; "
+                                           "1 removed: b/4.png")
     assert data_changes(before, before) == "same file names, changed contents"
     assert "not in the cache" in data_changes(None, after)

@@ -14,7 +14,8 @@ from tests.conftest import tiny_space
 def test_the_estimate_grows_with_image_size_and_batch_and_refuses_what_does_not_fit(monkeypatch):
     small = build_model(ArchitectureConfig("plain", (8,), (16,)), 16, 3, False)
     large = build_model(ArchitectureConfig("plain", (8,), (16,)), 64, 3, False)
-    assert training_bytes(small, 32) < training_bytes(large, 32) and training_bytes(small, 32) < training_bytes(small, 64)
+    assert training_bytes(small, 32) < training_bytes(large, 32)
+    assert training_bytes(small, 32) < training_bytes(small, 64)
     check_fits_memory(small, 32, 16)  # fits the real machine
     monkeypatch.setenv("SEARCH_MEMORY_LIMIT_MB", "1")
     with pytest.raises(InfeasibleConfiguration, match=r"training needs about \d+ MB \(batch 32, 64x64 images, "
@@ -37,5 +38,6 @@ def test_sizes_that_do_not_fit_are_left_out_with_one_line_each(monkeypatch):
     kept, dropped = sizes_that_fit(600, (64, 128, 256))
     assert kept == (64, 128)
     assert dropped == ["image size 256 px left out: 600 images at 256x256 need about 0.2 GB, and 0.1 GB (half of "
-                       "what is available) can be given to them; list smaller sizes in the space file, or use fewer images"]
+                       "what is available) can be given to them; list smaller sizes in the space file, or use fewer "
+                       "images"]
     assert size_bytes(600, 128) == 2 * 600 * 128 * 128 * 3

@@ -50,7 +50,8 @@ def test_too_many_pooling_stages_for_the_image_is_refused_before_building():
     with pytest.raises(InfeasibleConfiguration, match="4 conv\\+pool blocks \\(valid padding\\) cannot run on 30x30"):
         build_model(ArchitectureConfig("plain", (8,) * 4, (8,)), 30, 3, standardize=False)
     # same padding keeps the border: 30 -> 15 -> 7 -> 3 -> 1 pixels, so the same four blocks fit
-    assert build_model(ArchitectureConfig("plain", (8,) * 4, (8,), padding="same"), 30, 3, standardize=False).count_params()
+    assert build_model(ArchitectureConfig("plain", (8,) * 4, (8,), padding="same"), 30, 3,
+                       standardize=False).count_params()
 
 
 def _watched(model_holder: list, after: list):
@@ -197,7 +198,8 @@ def test_each_family_learns_at_its_smallest_default_size_on_small_data(family, d
     from tests.conftest import digits_subset
 
     folder = scan_image_folder(digits_subset(digits_root, tmp_path / "d", per_class=40, classes=4))
-    smallest = {name: (p.choices[0] if hasattr(p, "choices") else p.low) for name, p in load_space().families[family].items()}
+    smallest = {name: (p.choices[0] if hasattr(p, "choices") else p.low)
+                for name, p in load_space().families[family].items()}
     smallest.update(padding="same", dense_layers=0) if family == "plain" else None
     architecture = registry.family(family).configure(smallest)
     config = TrialConfig(8, 1, architecture, TrainingConfig(epochs=30, folds=2, learning_rate=0.02))
@@ -215,6 +217,7 @@ def test_the_learning_rate_decays_along_a_cosine_to_zero_at_the_last_step():
     assert np.isclose(float(model.optimizer.learning_rate), config.training.learning_rate / 2, rtol=1e-3)
     model.optimizer.iterations.assign(20)
     assert float(model.optimizer.learning_rate) < 1e-9
-    constant = compiled_model(TrialConfig(16, 1, config.architecture, TrainingConfig(schedule="constant", learning_rate=0.003)), 3, 5)
+    constant = compiled_model(TrialConfig(16, 1, config.architecture,
+                                          TrainingConfig(schedule="constant", learning_rate=0.003)), 3, 5)
     constant.optimizer.iterations.assign(20)
     assert np.isclose(float(constant.optimizer.learning_rate), 0.003)

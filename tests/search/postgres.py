@@ -61,7 +61,8 @@ class PostgresServer:
             "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=100")
 
     def stop(self) -> None:
-        subprocess.run(_as_server_user([str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
+        subprocess.run(_as_server_user([str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                                        "stop"]),
                        capture_output=True)
 
     def new_database(self, name: str) -> str:
@@ -84,7 +85,8 @@ def started_server(password: str | None = None) -> Iterator[PostgresServer]:
     binaries = _binaries()
     if binaries is None:
         pytest.skip("PostgreSQL binaries not found (apt-get install -y postgresql; .ci/run installs it)")
-    folder = Path(tempfile.mkdtemp(prefix="pg-test-"))  # not under pytest's 0700 folders: the postgres user must enter it
+    # not under pytest's 0700 folders: the postgres user must enter it
+    folder = Path(tempfile.mkdtemp(prefix="pg-test-"))
     if os.geteuid() == 0:
         account = pwd.getpwnam("postgres")
         os.chown(folder, account.pw_uid, account.pw_gid)

@@ -75,7 +75,8 @@ def test_size_and_latency_budgets_use_the_int8_measurement_when_there_is_one():
     measured = Int8Measurement(kb=6.5, latency_ms=0.1)
     assert budgets.constraints(4_000, measured) == {"int8_kb": pytest.approx(1.5), "latency_ms": pytest.approx(-0.1)}
     assert budgets.violations(4_000, measured) == ["int8 model 6.5 KB > max_int8_kb 5"]
-    assert budgets.violations(4_000, Int8Measurement(kb=4, latency_ms=0.3)) == ["int8 LiteRT latency 0.300 ms > max_latency_ms 0.2"]
+    assert budgets.violations(4_000, Int8Measurement(kb=4, latency_ms=0.3)) == ["int8 LiteRT latency 0.300 ms > "
+                                                                                "max_latency_ms 0.2"]
 
 
 def test_budgets_give_constraint_values_and_certain_violations():
@@ -142,7 +143,8 @@ def test_a_latency_budget_is_measured_on_the_untrained_int8_model_and_stops_befo
     tight = dataclasses.replace(space, budgets=DeviceBudgets(max_latency_ms=1e-6, max_int8_kb=10_000))
     study = optuna.create_study(directions=["maximize", "minimize"])
     trial = study.ask()
-    with pytest.raises(optuna.TrialPruned, match=r"over budget before training: int8 LiteRT latency .* ms > max_latency_ms 1e-06"):
+    with pytest.raises(optuna.TrialPruned, match=r"over budget before training: int8 LiteRT latency .* ms > "
+                                                 r"max_latency_ms 1e-06"):
         Objective(tight, data, training)(trial)
     study.tell(trial, state=TrialState.PRUNED)
     frozen = study.trials[-1]

@@ -26,7 +26,8 @@ def test_a_run_killed_mid_trial_and_started_again_at_once_reruns_the_lost_trial(
     time.sleep(1.0)
     os.kill(doomed.pid, signal.SIGKILL)
     doomed.communicate()
-    code, out, err = _finish(_search(*_run_command(tmp_path, small_digits, storage)))  # the same command, at once: far inside the 120 s grace
+    # the same command, at once: far inside the 120 s grace
+    code, out, err = _finish(_search(*_run_command(tmp_path, small_digits, storage)))
     assert code == 0 and "Traceback" not in err, err
     assert (f"trial {victim.number} was left RUNNING by process {doomed.pid}, which is gone: "
             "it is recorded as interrupted and queued again now") in out

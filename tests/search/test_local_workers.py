@@ -29,7 +29,8 @@ def test_two_processes_stop_together_at_the_budget_and_every_trial_is_reported_o
                                   training=TrainingConfig(epochs=1, folds=2), cache_root=tmp_path / "cache",
                                   mlflow=False, jobs=2))
     trials = study.get_trials(deepcopy=False)
-    assert len(trials) == 6 and all(t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL) for t in trials)
+    assert len(trials) == 6 and all(t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+                                    for t in trials)
     out = capsys.readouterr().out
     for trial in trials:  # the parent prints the worker's trials too, each once
         assert out.count(f"trial {trial.number:>3}  ") == 1, out
@@ -39,7 +40,8 @@ def test_two_processes_stop_together_at_the_budget_and_every_trial_is_reported_o
     assert threads_per_job(2) >= 1
 
 
-def test_ctrl_c_stops_every_local_process_and_requeues_their_trials_and_no_command_line_shows_the_storage(digits_root, tmp_path):
+def test_ctrl_c_stops_every_local_process_and_requeues_their_trials_and_no_command_line_shows_the_storage(
+        digits_root, tmp_path):
     data = digits_subset(digits_root, tmp_path / "digits", per_class=30, classes=3)
     storage = f"sqlite:///{tmp_path}/optuna.db"
     command = [sys.executable, "-m", "search", "run", "--study", "stop", "--trials", "20",

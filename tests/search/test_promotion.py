@@ -2,7 +2,6 @@
 
 import math
 
-import optuna
 import pytest
 from optuna.trial import TrialState
 

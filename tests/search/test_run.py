@@ -121,8 +121,8 @@ def test_a_resumed_study_does_not_replay_its_first_trials(small_digits, tmp_path
 def test_cli_budgets_stop_every_model_over_them_and_are_recorded_with_the_study(small_digits, tmp_path):
     storage = f"sqlite:///{tmp_path}/optuna.db"
     result = _cli("run", "--study", "b", "--storage", storage, "--trials", "2", "--data", str(small_digits),
-                  "--space", str(tiny_space(tmp_path)), "--epochs", "1", "--folds", "2", "--cache", str(tmp_path / "cache"),
-                  "--max-params", "10", "--no-early-stopping", "--no-mlflow")
+                  "--space", str(tiny_space(tmp_path)), "--epochs", "1", "--folds", "2",
+                  "--cache", str(tmp_path / "cache"), "--max-params", "10", "--no-early-stopping", "--no-mlflow")
     assert result.returncode == 0, result.stderr
     study = optuna.load_study(study_name="b", storage=storage)
     assert [t.state for t in study.trials] == [TrialState.PRUNED] * 2
@@ -162,7 +162,8 @@ def test_sizes_come_from_the_data_are_printed_and_recorded(small_digits, tmp_pat
 
 def test_a_rate_given_on_the_command_line_and_searched_by_the_space_is_refused(small_digits, tmp_path):
     searched = tiny_space(tmp_path, learning_rate={"low": 0.001, "high": 0.01})
-    with pytest.raises(SettingError, match="--learning-rate fixes the rate of every trial, but .* searches learning_rate"):
+    with pytest.raises(SettingError, match="--learning-rate fixes the rate of every trial, but .* searches "
+                                           "learning_rate"):
         run_study(_settings(tmp_path, small_digits, 1, space=searched, learning_rate_fixed=True))
 
 
@@ -171,7 +172,8 @@ def test_a_seeded_study_repeats_its_augmented_trials_exactly(small_digits, tmp_p
     for attempt in ("first", "second"):
         folder = tmp_path / attempt
         folder.mkdir()
-        study = run_study(RunSettings(study="again", storage=f"sqlite:///{folder}/optuna.db", trials=1, data_dir=small_digits,
+        study = run_study(RunSettings(study="again", storage=f"sqlite:///{folder}/optuna.db", trials=1,
+                                      data_dir=small_digits,
                                       space=tiny_space(folder, generators=[2, 4], image_sizes=[16]),
                                       training=TrainingConfig(epochs=2, folds=2), cache_root=tmp_path / "cache",
                                       start_points=False, early_stopping=False, mlflow=False))
@@ -196,7 +198,8 @@ def test_a_study_logged_to_a_file_has_one_line_per_event_and_no_carriage_returns
     """make study > file: no progress-bar redraws (\\r) in the log, the trials' lines and a summary instead."""
     log = tmp_path / "study.log"
     with log.open("w") as out:
-        result = subprocess.run([sys.executable, "-m", "search", "run", "--study", "logged", "--data", str(small_digits),
+        result = subprocess.run([sys.executable, "-m", "search", "run", "--study", "logged", "--data",
+                                 str(small_digits),
                                  "--storage", f"sqlite:///{tmp_path}/o.db", "--trials", "2", "--epochs", "1",
                                  "--folds", "2", "--no-mlflow", "--cache", str(tmp_path / "cache"), "--jobs", "1"],
                                 stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])

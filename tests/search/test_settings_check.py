@@ -43,7 +43,8 @@ def test_a_learning_rate_that_cannot_train_is_refused_before_the_storage_is_made
     with pytest.raises(SettingError) as refused:
         run_study(RunSettings(study="s", storage=f"sqlite:///{storage}", trials=1, mlflow=False,
                               training=TrainingConfig(learning_rate=rate)))
-    assert str(refused.value).startswith(f"--learning-rate: 0 < value <= 1 must hold, but got {rate!r}; pass a positive")
+    assert str(refused.value).startswith(f"--learning-rate: 0 < value <= 1 must hold, but got {rate!r}; "
+                                         "pass a positive")
     assert not storage.exists()
 
 

@@ -150,9 +150,10 @@ def test_a_worker_killed_mid_trial_is_failed_retried_and_the_budget_reached(smal
 
 def test_ctrl_c_during_a_trial_stops_cleanly_and_a_rerun_resumes_it(small_digits, tmp_path):
     storage = f"sqlite:///{tmp_path}/optuna.db"
+    # every trial completes; only the retry is queued
     command = ("run", "--study", "c", "--storage", storage, "--trials", "2", "--data", str(small_digits),
-               "--space", str(_tiny_space(tmp_path)), "--epochs", "10", "--folds", "2", "--cache", str(tmp_path / "cache"),
-               "--no-early-stopping", "--no-start-points")  # every trial completes; only the retry is queued
+               "--space", str(_tiny_space(tmp_path)), "--epochs", "10", "--folds", "2",
+               "--cache", str(tmp_path / "cache"), "--no-early-stopping", "--no-start-points")
     # (10 epochs: a trial lasts well beyond the second below even on a busy machine)
     first = _search(*command)
     interrupted = _first_running("c", storage, first)

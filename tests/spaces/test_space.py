@@ -24,21 +24,26 @@ def test_default_space_loads_all_families_and_generators():
     (lambda d: d.update(sizes=[32]), r"sizes: unknown key; allowed keys: image_sizes, generators, families"),
     (lambda d: d.update(generators=[1, 5]), r"generators: \[5\] not allowed; allowed: 1, 2, 3, 4"),
     (lambda d: d.update(image_sizes=[2, 32]), r"image_sizes: \[2\] not allowed; allowed: 8 to 1024 pixels, or auto"),
-    (lambda d: d.update(image_sizes="big"), r"image_sizes: must be a non-empty list of integers \(8 to 1024 pixels, or auto\)"),
+    (lambda d: d.update(image_sizes="big"), r"image_sizes: must be a non-empty list of integers \(8 to 1024 pixels, or "
+                                            r"auto\)"),
     (lambda d: d["families"].update(resnet={}), r"families.resnet: unknown family; allowed: plain, strided, mobilenet"),
     (lambda d: d["families"]["plain"].update(kernel={"low": 1, "high": 3}),
-     r"families.plain.kernel: unknown parameter; plain allows: conv_blocks, filters, dense_layers, neurons, padding, head"),
+     r"families.plain.kernel: unknown parameter; plain allows: conv_blocks, filters, dense_layers, neurons, padding, "
+     r"head"),
     (lambda d: d["families"]["plain"].update(padding={"choices": ["valid", "reflect"]}),
      r"families.plain.padding: must be \{choices: \[...\]\} with some of valid, same, got"),
     (lambda d: d["families"]["plain"].update(conv_blocks={"low": 0, "high": 2}),
      r"families.plain.conv_blocks: needs integers 1 <= low <= high, got low=0"),
-    (lambda d: d.update(learning_rate={"low": 0.1, "high": 0.01}), r"learning_rate: needs numbers 0 < low <= high <= 1"),
+    (lambda d: d.update(learning_rate={"low": 0.1, "high": 0.01}),
+     r"learning_rate: needs numbers 0 < low <= high <= 1"),
     (lambda d: d.update(learning_rate={"choices": [0.01, 3]}), r"learning_rate: must be .* with rates in \(0, 1\]"),
     (lambda d: d.update(learning_rate=0.01), r"learning_rate: must be \{low: <rate>"),
     (lambda d: d["families"]["mobilenet"].pop("blocks"), r"families.mobilenet.blocks: is missing"),
-    (lambda d: d["families"]["plain"].update(filters={"low": 64, "high": 4}), r"families.plain.filters: needs integers 1 <= low <= high"),
+    (lambda d: d["families"]["plain"].update(filters={"low": 64, "high": 4}), r"families.plain.filters: needs integers "
+                                                                              r"1 <= low <= high"),
     (lambda d: d["families"]["shufflenet"].update(groups=[2, 4]), r"families.shufflenet.groups: must be \{low"),
-    (lambda d: d.update(budgets={"max_ram_mb": 5}), r"budgets.max_ram_mb: unknown budget; allowed: max_params, max_macs, max_int8_kb, max_latency_ms"),
+    (lambda d: d.update(budgets={"max_ram_mb": 5}), r"budgets.max_ram_mb: unknown budget; allowed: max_params, "
+                                                    r"max_macs, max_int8_kb, max_latency_ms"),
     (lambda d: d.update(budgets={"max_latency_ms": -1}), r"budgets.max_latency_ms: must be a positive number"),
 ])
 def test_bad_space_names_the_key_and_the_allowed_values(edit, message):
@@ -75,7 +80,8 @@ def test_a_yaml_alias_bomb_is_refused_at_once_with_a_short_message(tmp_path, dep
     with pytest.raises(SpaceError) as refused:
         load_space(bomb)
     message = str(refused.value)
-    assert message.startswith(f"{bomb}: valid YAML without aliases must hold, but got 'aliases (*name) are not allowed at line 2")
+    assert message.startswith(f"{bomb}: valid YAML without aliases must hold, but got 'aliases (*name) are not allowed "
+                              "at line 2")
     assert len(message) < 300
 
 
@@ -91,7 +97,8 @@ def test_an_oversized_file_is_refused_before_it_is_parsed(tmp_path):
     ("plain", "filters", {"choices": [0.5]}, "filters takes whole numbers from 1 to 512, but got 0.5"),
     ("plain", "filters", {"low": 100000, "high": 100000}, "filters takes whole numbers from 1 to 512, but got 100000"),
     ("plain", "neurons", {"low": 4, "high": 10**9}, "neurons takes whole numbers from 1 to 4096, but got 1000000000"),
-    ("mobilenet", "width_multiplier", {"choices": [0.5, 3]}, "width_multiplier takes numbers from 0.05 to 2, but got 3"),
+    ("mobilenet", "width_multiplier", {"choices": [0.5, 3]},
+     "width_multiplier takes numbers from 0.05 to 2, but got 3"),
     ("shufflenet", "groups", {"choices": [2, 2.5]}, "groups takes whole numbers from 1 to 8, but got 2.5"),
 ])
 def test_each_parameter_has_its_type_and_a_bounded_range(family, name, value, message):
@@ -126,7 +133,8 @@ def test_a_trial_becomes_a_typed_configuration(family):
     assert 0.002 <= config.training.learning_rate <= 0.03
     if family in ("mobilenetv2", "shufflenet"):
         f = trial.params[f"{family}.filters"]
-        assert config.architecture.filters == (f,) + tuple(f * 2 ** (i + 1) for i in range(trial.params[f"{family}.blocks"]))
+        assert config.architecture.filters == (f,) + tuple(f * 2 ** (i + 1)
+                                                           for i in range(trial.params[f"{family}.blocks"]))
 
 
 def test_plain_options_and_no_hidden_layer_reach_the_configuration():
@@ -135,7 +143,8 @@ def test_plain_options_and_no_hidden_layer_reach_the_configuration():
                                   "padding": {"choices": ["same"]}, "head": {"choices": ["average"]}}}
     config = suggest_config(optuna.create_study(directions=["maximize", "minimize"]).ask(),
                             parse_space(data).for_native_size(8), TrainingConfig())
-    assert (config.architecture.neurons, config.architecture.padding, config.architecture.head) == ((), "same", "average")
+    architecture = config.architecture
+    assert (architecture.neurons, architecture.padding, architecture.head) == ((), "same", "average")
 
 
 def test_an_older_space_without_the_new_options_gets_the_papers_choices():

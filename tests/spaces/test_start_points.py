@@ -11,11 +11,13 @@ from spaces.suggest import suggest_config
 
 def test_model_1_and_its_halvings_smallest_first_at_the_smallest_size_with_generator_1():
     points = start_points(load_space().for_native_size(28))
-    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(1, 4), (1, 4), (2, 4), (4, 6), (8, 12), (15, 25), (30, 50), (30, 50)]
+    assert [(p["plain.filters"], p["plain.neurons"]) for p in points] == [(1, 4), (1, 4), (2, 4), (4, 6), (8, 12),
+                                                                          (15, 25), (30, 50), (30, 50)]
     assert all(p["image_size"] == 14 and p["generator"] == 1 and p["plain.conv_blocks"] == 1 for p in points)
     assert all(p["learning_rate"] == 0.01 for p in points)
     # the plain family's bottom, the halvings as small networks work best, then Model 1 as the paper built it
-    assert [(p["plain.dense_layers"], p["plain.padding"]) for p in points] == [(0, "valid")] + [(0, "same")] * 6 + [(1, "valid")]
+    assert [(p["plain.dense_layers"], p["plain.padding"])
+            for p in points] == [(0, "valid")] + [(0, "same")] * 6 + [(1, "valid")]
 
 
 def test_points_are_clipped_into_the_space_and_not_repeated():

@@ -54,7 +54,8 @@ def _pointwise_body(x, architecture: ArchitectureConfig):
 POINTWISE = registry.Family(
     name="pointwise",
     parameters=("filters", "neurons", "head"),
-    configure=lambda values: ArchitectureConfig("pointwise", (values["filters"],), (values["neurons"],), head=values["head"]),
+    configure=lambda values: ArchitectureConfig("pointwise", (values["filters"],), (values["neurons"],),
+                                                head=values["head"]),
     body=_pointwise_body,
     colour="#9467bd",
     optional={"head": ("average",)},
@@ -85,5 +86,6 @@ def test_a_family_registered_in_one_place_is_searched_built_and_described(pointw
     assert TrialConfig.from_dict(config.to_dict()) == config
 
     data["families"]["pointwise"]["kernel"] = {"choices": [3]}
-    with pytest.raises(SpaceError, match="families.pointwise.kernel: unknown parameter; pointwise allows: filters, neurons, head"):
+    with pytest.raises(SpaceError, match="families.pointwise.kernel: unknown parameter; pointwise allows: filters, "
+                                         "neurons, head"):
         parse_space(data)

@@ -27,8 +27,8 @@ def run(folder: Path, storage: str, trials: int, limit_bytes: int | None = None)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
     command = [sys.executable, "-m", "search", "run", "--study", "s", "--storage", storage, "--trials", str(trials),
-               "--data", str(folder / "digits"), "--space", str(folder / "space.yaml"), "--cache", str(folder / "cache"),
-               "--epochs", "1", "--folds", "2"]
+               "--data", str(folder / "digits"), "--space", str(folder / "space.yaml"),
+               "--cache", str(folder / "cache"), "--epochs", "1", "--folds", "2"]
     env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{folder}/mlflow/mlflow.db"}  # limited too, not shared
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
                           preexec_fn=limited if limit_bytes else None)
@@ -41,7 +41,8 @@ def states(storage: str) -> list[str]:
 def assert_one_line(result: subprocess.CompletedProcess, *words: str) -> None:
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
-    assert len(errors) == 1 and any(w in errors[0] for w in words) and "SQLite integrity check: ok" in errors[0], result.stderr[-3000:]
+    assert len(errors) == 1, result.stderr[-3000:]
+    assert any(w in errors[0] for w in words) and "SQLite integrity check: ok" in errors[0], result.stderr[-3000:]
 
 
 @pytest.fixture

@@ -18,13 +18,14 @@ def _tables(path) -> set[str]:
 
 @pytest.mark.parametrize("url, message", [
     ("sqlite:////etc/hostname/x.db", "error: --storage (STORAGE) sqlite:////etc/hostname/x.db: a file in a writable "
-     "folder must hold, but /etc/hostname/x.db cannot be used (File exists: /etc/hostname); pass a path in a folder you can write"),
-    ("sqlite:////proc/x/y.db", "error: --storage (STORAGE) sqlite:////proc/x/y.db: a file in a writable folder must hold, "
-     "but /proc/x/y.db cannot be used (No such file or directory: /proc/x)"),
-    ("journal:////etc/hostname/j.log", "error: --storage (STORAGE) journal:////etc/hostname/j.log: a file in a writable "
-     "folder must hold, but /etc/hostname/j.log cannot be used (File exists: /etc/hostname)"),
-    ("sqlite:////etc/passwd", "error: --storage (STORAGE) sqlite:////etc/passwd: an Optuna database (or a new file) must "
-     "hold, but /etc/passwd is not a SQLite database; pass another file, it is left untouched"),
+     "folder must hold, but /etc/hostname/x.db cannot be used (File exists: /etc/hostname); pass a path in a folder "
+     "you can write"),
+    ("sqlite:////proc/x/y.db", "error: --storage (STORAGE) sqlite:////proc/x/y.db: a file in a writable folder must "
+     "hold, but /proc/x/y.db cannot be used (No such file or directory: /proc/x)"),
+    ("journal:////etc/hostname/j.log", "error: --storage (STORAGE) journal:////etc/hostname/j.log: a file in a "
+     "writable folder must hold, but /etc/hostname/j.log cannot be used (File exists: /etc/hostname)"),
+    ("sqlite:////etc/passwd", "error: --storage (STORAGE) sqlite:////etc/passwd: an Optuna database (or a new file) "
+     "must hold, but /etc/passwd is not a SQLite database; pass another file, it is left untouched"),
 ])
 def test_unusable_storage_paths_are_one_line(capsys, url, message):
     assert main(["front", "--study", "s", "--storage", url]) == 2
@@ -38,7 +39,8 @@ def test_storage_pointed_at_the_mlflow_database_leaves_it_untouched(tmp_path, ca
     before = _tables(mlflow_db)
     assert main(["run", "--study", "s", "--storage", f"sqlite:///{mlflow_db}", "--no-mlflow"]) == 2
     assert (f"error: --storage (STORAGE) sqlite:///{mlflow_db}: an Optuna database (or a new file) must hold, "
-            f"but {mlflow_db} is an MLflow database; pass another file, it is left untouched") in capsys.readouterr().err
+            f"but {mlflow_db} is an MLflow database; pass another file, it is left untouched"
+            ) in capsys.readouterr().err
     assert _tables(mlflow_db) == before and "studies" not in before
 
 

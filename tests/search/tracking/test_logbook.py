@@ -143,7 +143,8 @@ def test_the_parent_run_describes_the_study_and_holds_its_front(logged):
     assert params["space_file"].endswith("space.yaml")
     artifacts = {a.path for a in client.list_artifacts(parent.info.run_id)}
     assert {"pareto_front.csv", "pareto_front.png", "report.html", "importances.png"} <= artifacts
-    assert "CV accuracy by image size × generator" in Path(client.download_artifacts(parent.info.run_id, "report.html")).read_text()
+    report = Path(client.download_artifacts(parent.info.run_id, "report.html")).read_text()
+    assert "CV accuracy by image size × generator" in report
     csv_rows = Path(client.download_artifacts(parent.info.run_id, "pareto_front.csv")).read_text().splitlines()
     assert len(csv_rows) == 1 + len(study.best_trials)
     png = Path(client.download_artifacts(parent.info.run_id, "pareto_front.png")).read_bytes()

@@ -26,4 +26,5 @@ def test_a_front_point_at_chance_is_marked_as_not_a_model():
 
 
 def test_macs_read_at_a_glance():
-    assert [macs_text(m) for m in (None, 812, 35_400, 1_200_000, 2_500_000_000)] == ["?", "812", "35.4k", "1.2M", "2.5G"]
+    assert [macs_text(m) for m in (None, 812, 35_400, 1_200_000, 2_500_000_000)] == ["?", "812", "35.4k", "1.2M",
+                                                                                     "2.5G"]
