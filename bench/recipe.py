@@ -20,15 +20,21 @@ from collections.abc import Sequence
 import optuna
 from optuna.trial import TrialState
 
-from spaces.start_points import MODEL_1, plain_params
+from objectives.architectures.plain import MODEL_1, PLAIN, paper_network
+from spaces.start_points import trial_params
 
 GRID = tuple(range(1, 20))  # the paper's sweep: 1..19 filters x 1..19 neurons
 THINNED_GRID = (1, 2, 3, 4, 6, 8, 11, 15, 19)  # the benchmark's: 9 of the 19, both ends kept
 
 
+def plain_params(size: int, generator: int, filters: int, neurons: int) -> dict:
+    """The Optuna parameters of a one-block plain CNN as the paper built it (valid padding, Flatten)."""
+    return trial_params(PLAIN.name, size, generator, paper_network(filters, neurons))
+
+
 def stage_one(sizes: Sequence[int], generators: Sequence[int]) -> list[dict]:
     """Model 1 at every size with every generator, in the recipe's loop order."""
-    return [plain_params(size, generator, **MODEL_1) for size in sizes for generator in generators]
+    return [plain_params(size, generator, *MODEL_1) for size in sizes for generator in generators]
 
 
 def best_size_and_generator(study: optuna.Study) -> tuple[int, int]:

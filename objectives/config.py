@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ class ArchitectureConfig:
 
     Lists rather than single numbers so the paper's own models are expressible,
     e.g. Model 2 is ``filters=(32, 32, 32, 64), neurons=(128, 50, 20)``.
+
+    A family's own settings beyond filters and neurons are ``options`` (name, value pairs), so a family added
+    later needs no field here; the first five families' settings stay fields, as every stored trial names them.
+    ``option`` reads either.
     """
 
     family: str
@@ -37,6 +42,22 @@ class ArchitectureConfig:
     groups: int = 1  # shufflenet: groups of the 1x1 convolutions
     padding: str = "valid"  # plain: the paper's valid convolutions, or same
     head: str = "flatten"  # plain: the paper's Flatten, or global average pooling
+    options: tuple[tuple[str, Any], ...] = ()  # a later family's own settings, e.g. {"kernel": 5}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ArchitectureConfig:
+        """The configuration a trial recorded (lists where it held tuples, as JSON keeps them)."""
+        arch = dict(data)
+        for name in ("filters", "neurons"):
+            arch[name] = tuple(arch[name])
+        arch["options"] = tuple(tuple(pair) for pair in arch.get("options", ()))
+        return cls(**arch)
+
+    def option(self, name: str) -> Any:
+        """A setting only this network's family reads, by name (``Family.settings``)."""
+        if name in {f.name for f in fields(self)}:
+            return getattr(self, name)
+        return dict(self.options)[name]
 
     @property
     def label(self) -> str:
@@ -55,6 +76,8 @@ class ArchitectureConfig:
             raise ValueError(f"neurons must be positive integers, got {self.neurons}")
         object.__setattr__(self, "filters", tuple(int(f) for f in self.filters))
         object.__setattr__(self, "neurons", tuple(int(n) for n in self.neurons))
+        pairs = self.options.items() if isinstance(self.options, Mapping) else self.options
+        object.__setattr__(self, "options", tuple(sorted((str(name), value) for name, value in pairs)))
 
 
 @dataclass(frozen=True)
@@ -101,13 +124,10 @@ class TrialConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialConfig:
-        arch = dict(data["architecture"])
-        arch["filters"] = tuple(arch["filters"])
-        arch["neurons"] = tuple(arch["neurons"])
         return cls(
             image_size=int(data["image_size"]),
             generator=int(data["generator"]),
-            architecture=ArchitectureConfig(**arch),
+            architecture=ArchitectureConfig.from_dict(data["architecture"]),
             training=TrainingConfig(**data["training"]),
         )
 

@@ -1,6 +1,6 @@
 """Will a built model train in this machine's memory? Answered before any training, from its shapes.
 
-Bounded parameter ranges (``spaces.limits``) keep single layers sane, but memory grows with the image
+Bounded parameter ranges (each family's ``Limit``) keep single layers sane, but memory grows with the image
 size too: one trial of a space with wide layers reached 8 GB. Training keeps every layer's output for
 the backward pass and a gradient of the same size, and Adam keeps two moments per weight; the estimate
 below counts those (float32) and refuses a trial over the memory available now, with the numbers.

@@ -6,21 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from objectives.architectures.registry import family, family_names
+from objectives.architectures.registry import Bound, Words, family, family_names
 from objectives.budgets import DeviceBudgets
-from objectives.config import GENERATORS, HEADS, PADDINGS
+from objectives.config import GENERATORS
 from objectives.errors import SpaceError
 from objectives.quoting import capped, quoted
 from spaces.image_sizes import MIN_SIZE, derived_image_sizes
-from spaces.limits import limit_problem
 from spaces.yaml_file import read_yaml
 
 DEFAULT_SPACE = Path(__file__).with_name("default.yaml")
 
-# Parameters whose values are words, not numbers; every other parameter takes positive numbers.
-WORD_PARAMETERS: dict[str, tuple[str, ...]] = {"padding": PADDINGS, "head": HEADS}
-# Parameters that may be 0 (a plain network with no hidden Dense layer: the softmax reads the features).
-ZERO_ALLOWED = ("dense_layers",)
 TOP_LEVEL = ("image_sizes", "generators", "families")
 OPTIONAL = ("budgets", "learning_rate")
 BUDGETS = ("max_params", "max_macs", "max_int8_kb", "max_latency_ms")
@@ -179,23 +174,21 @@ def _family_space(origin: str, name: str, params: Any) -> dict[str, Parameter]:
     for key in needed:
         if key not in params:
             raise _fail(origin, f"families.{name}.{key}", f"is missing; {name} needs: {', '.join(needed)}")
-    return {key: _family_parameter(origin, f"families.{name}.{key}", key,
+    return {key: _family_parameter(origin, f"families.{name}.{key}", key, declared.parameters[key],
                                    params[key] if key in params else {"choices": list(declared.optional[key])})
             for key in allowed}
 
 
-def _family_parameter(origin: str, key: str, name: str, value: Any) -> Parameter:
-    if name in WORD_PARAMETERS:
-        return _word_choice(origin, key, value, WORD_PARAMETERS[name])
-    return _bounded(origin, key, name, _parameter(origin, key, value, minimum=0 if name in ZERO_ALLOWED else 1))
-
-
-def _bounded(origin: str, key: str, name: str, parameter: Parameter) -> Parameter:
-    """A number parameter of the right type per name, inside the range this machine can train (spaces.limits)."""
+def _family_parameter(origin: str, key: str, name: str, bound: Bound, value: Any) -> Parameter:
+    """Words, or numbers of the family's type inside the range this machine can train (the family's Limit)."""
+    if isinstance(bound, Words):
+        return _word_choice(origin, key, value, bound.words)
+    parameter = _parameter(origin, key, value, minimum=0 if bound.low <= 0 else 1)
     values = parameter.choices if isinstance(parameter, Choice) else (parameter.low, parameter.high)
-    problem = limit_problem(name, values)
-    if problem:
-        raise _fail(origin, key, problem)
+    bad = [value for value in values if not bound.holds(value)]
+    if bad:
+        raise _fail(origin, key, f"{name} takes {bound.describe()}, but got {quoted(bad[0])}; use values in that "
+                                 "range (larger models do not fit this machine's memory or a phone)")
     return parameter
 
 

@@ -93,6 +93,26 @@ def test_the_linter_passes_every_package_and_the_tests():
     assert linted.returncode == 0, linted.stdout[-3000:] + linted.stderr[-1000:]
 
 
+def _family_named(value: object, names: set[str]) -> bool:
+    return isinstance(value, str) and (value in names or value.split(".")[0] in names and "." in value)
+
+
+def test_no_family_is_named_outside_its_own_module():
+    """A family is one file: the service asks the registry for families, it never spells one ("plain",
+    "plain.filters"), so adding or removing a family touches nothing else."""
+    from objectives.architectures.registry import family_names
+
+    names, found = set(family_names()), []
+    for package in ("objectives", "spaces", "search", "export"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path.parent.name == "architectures" and path.stem in names:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Constant) and _family_named(node.value, names):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}")
+    assert found == []
+
+
 STORAGE_BOUNDARY = "search.study.storage"  # the one module that reaches past Optuna's public API
 OPTUNA_PRIVATE = {"_trial_id", "_storage", "_study_id", "_backend", "_cache"}
 

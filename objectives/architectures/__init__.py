@@ -4,13 +4,15 @@ Every model takes ``(size, size, 3)`` images already rescaled by the input contr
 standardises them featurewise (generators 3 and 4), and ends in a softmax over the classes in the
 dataset's sorted class order.
 
-Importing the family modules here registers them (``objectives.architectures.registry``) whichever module
-of the package is imported first; Keras loads only when a model is built, so the search space can be
-checked without it.
+Importing every module of this package here registers the families they declare
+(``objectives.architectures.registry``) whichever module of the package is imported first, so a new family
+is one new file and nothing else; Keras loads only when a model is built, so the search space can be checked
+without it.
 """
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -23,9 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["InfeasibleConfiguration", "build_model", "check_feasible"]
 
-# Each registers its family on import, in the order errors and plots list them.
-FAMILY_MODULES = ("plain", "strided", "mobilenet", "mobilenetv2", "shufflenet")
-for _module in FAMILY_MODULES:
+# A family module registers its family on import; in name order, the order errors and plots list them. A
+# module whose name starts with "_" is a family's helper that loads Keras, imported by that family's body only.
+for _module in sorted(module.name for module in pkgutil.iter_modules(__path__) if not module.name.startswith("_")):
     import_module(f"{__name__}.{_module}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from objectives.architectures.blocks import conv_bn, depthwise_bn, pooled_head
-from objectives.architectures.registry import Family, register_family
+from objectives.architectures.registry import NEURONS, Family, Limit, register_family
 from objectives.config import ArchitectureConfig
 
 
@@ -32,7 +32,9 @@ def mobilenet_body(x, architecture: ArchitectureConfig):
 
 register_family(Family(
     name="mobilenet",
-    parameters=("width_multiplier", "blocks", "neurons"),
+    parameters={"width_multiplier": Limit(0.05, 2.0, integer=False),
+                "blocks": Limit(1, 4),  # MobileNet's block widths are 64, 128, 256, 512 (times the multiplier)
+                "neurons": NEURONS},
     configure=configure_mobilenet,
     body=mobilenet_body,
     colour="#ff7f0e",

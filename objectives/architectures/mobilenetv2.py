@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from objectives.architectures.blocks import conv_bn, depthwise_bn, doubling_filters, pooled_head
-from objectives.architectures.registry import Family, register_family
+from objectives.architectures.registry import FILTERS, NEURONS, Family, Limit, register_family
 from objectives.config import ArchitectureConfig
 
 
@@ -38,7 +38,7 @@ def mobilenetv2_body(x, architecture: ArchitectureConfig):
 
 register_family(Family(
     name="mobilenetv2",
-    parameters=("filters", "blocks", "expansion", "neurons"),
+    parameters={"filters": FILTERS, "blocks": Limit(1, 4), "expansion": Limit(1, 8), "neurons": NEURONS},
     configure=configure_mobilenetv2,
     body=mobilenetv2_body,
     colour="#2ca02c",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from objectives.architectures.blocks import conv_bn, doubling_filters, pooled_head
-from objectives.architectures.registry import Family, register_family
+from objectives.architectures.registry import FILTERS, NEURONS, Family, Limit, register_family
 from objectives.config import ArchitectureConfig
 
 
@@ -16,7 +16,7 @@ def configure_shufflenet(values: dict[str, Any]) -> ArchitectureConfig:
 def shufflenet_body(x, architecture: ArchitectureConfig):
     """``filters[0]`` is the stem (rounded to the groups); each further entry is a stage of a
     stride-2 unit (channels doubled: filters[i] is taken as the stage's output, rounded) and a residual unit."""
-    from objectives.architectures.shuffle_units import round_to, shuffle_unit
+    from objectives.architectures._shuffle_units import round_to, shuffle_unit
 
     groups = architecture.groups
     x = conv_bn(x, round_to(architecture.filters[0], groups), 3, 2, "stem")
@@ -29,7 +29,7 @@ def shufflenet_body(x, architecture: ArchitectureConfig):
 
 register_family(Family(
     name="shufflenet",
-    parameters=("filters", "blocks", "groups", "neurons"),
+    parameters={"filters": FILTERS, "blocks": Limit(1, 4), "groups": Limit(1, 8), "neurons": NEURONS},
     configure=configure_shufflenet,
     body=shufflenet_body,
     colour="#d62728",

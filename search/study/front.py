@@ -54,4 +54,4 @@ def front_rows(study: optuna.Study) -> list[dict]:
 def _family(arch: dict) -> str | None:
     """The family and what sets the network apart within it, as trial descriptions show it
     (``ArchitectureConfig.label``); None for a trial recorded without its configuration."""
-    return ArchitectureConfig(**arch).label if arch else None
+    return ArchitectureConfig.from_dict(arch).label if arch else None

@@ -66,8 +66,8 @@ def trial_note(trial: FrozenTrial, export: dict[str, str] | None = None, level: 
 def _family_settings(arch: dict) -> list[str]:
     """Table rows for the settings only this trial's family reads (a trial recorded before a setting
     existed shows its default)."""
-    architecture = ArchitectureConfig(**arch)
-    return [f"| {name} | {getattr(architecture, name)} |" for name in family(architecture.family).settings]
+    architecture = ArchitectureConfig.from_dict(arch)
+    return [f"| {name} | {architecture.option(name)} |" for name in family(architecture.family).settings]
 
 
 def upload_learning_curves(trial: optuna.Trial, artifact_dir: Path) -> None:

@@ -26,7 +26,8 @@ def test_default_space_loads_all_families_and_generators():
     (lambda d: d.update(image_sizes=[2, 32]), r"image_sizes: \[2\] not allowed; allowed: 8 to 1024 pixels, or auto"),
     (lambda d: d.update(image_sizes="big"), r"image_sizes: must be a non-empty list of integers \(8 to 1024 pixels, or "
                                             r"auto\)"),
-    (lambda d: d["families"].update(resnet={}), r"families.resnet: unknown family; allowed: plain, strided, mobilenet"),
+    (lambda d: d["families"].update(resnet={}),
+     r"families.resnet: unknown family; allowed: mobilenet, mobilenetv2, plain"),
     (lambda d: d["families"]["plain"].update(kernel={"low": 1, "high": 3}),
      r"families.plain.kernel: unknown parameter; plain allows: conv_blocks, filters, dense_layers, neurons, padding, "
      r"head"),

@@ -3,6 +3,7 @@ registered in one place is searchable everywhere."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import optuna
@@ -10,12 +11,13 @@ import pytest
 import yaml
 
 from objectives.architectures import build_model, registry
-from objectives.architectures.blocks import conv_bn, pooled_head
+from objectives.architectures.blocks import pooled_head
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from spaces.space import DEFAULT_SPACE, Choice, SpaceError, load_space, parse_space
 from spaces.suggest import suggest_config
+from tests.objectives.architectures.square_family import SQUARE
 
-BUILT_IN = "plain, strided, mobilenet, mobilenetv2, shufflenet"
+BUILT_IN = "mobilenet, mobilenetv2, plain, shufflenet, strided"
 
 
 def _smallest(parameters: dict) -> dict[str, Any]:
@@ -42,50 +44,53 @@ def test_an_unknown_family_is_refused_with_the_allowed_ones():
 def test_a_family_is_registered_once_and_omits_only_its_own_parameters():
     with pytest.raises(ValueError, match="family 'plain' is already registered"):
         registry.register_family(registry.family("plain"))
+    plain = registry.family("plain")
     with pytest.raises(ValueError, match="family 'odd': optional kernel not among its parameters"):
-        registry.Family("odd", ("filters",), registry.family("plain").configure, pooled_head, "#000000",
+        registry.Family("odd", {"filters": registry.FILTERS}, plain.configure, pooled_head, "#000000",
                         optional={"kernel": (3,)})
 
 
-def _pointwise_body(x, architecture: ArchitectureConfig):
-    return pooled_head(conv_bn(x, architecture.filters[0], 1, 1, "pointwise"))
+def test_a_parameter_without_the_values_it_may_take_is_refused_when_the_family_is_declared():
+    with pytest.raises(ValueError, match=r"family 'odd': parameters must map each name to a Limit or Words \(the "
+                                         r"values a space file may give it\), but got none for kernel; "
+                                         r"e.g. parameters=\{'kernel': Limit\(1, 8\)\}"):
+        registry.Family("odd", {"filters": registry.FILTERS, "kernel": (1, 7)}, plain_configure, pooled_head, "#000")
+    with pytest.raises(ValueError, match="but got none for filters, kernel"):
+        registry.Family("odd", ("filters", "kernel"), plain_configure, pooled_head, "#000")
 
 
-POINTWISE = registry.Family(
-    name="pointwise",
-    parameters=("filters", "neurons", "head"),
-    configure=lambda values: ArchitectureConfig("pointwise", (values["filters"],), (values["neurons"],),
-                                                head=values["head"]),
-    body=_pointwise_body,
-    colour="#9467bd",
-    optional={"head": ("average",)},
-    label=lambda architecture: f"{architecture.filters[0]}ch",
-)
+def plain_configure(values: dict[str, Any]) -> ArchitectureConfig:
+    return registry.family("plain").configure(values)
 
 
 @pytest.fixture
-def pointwise():
-    with registry.registered(POINTWISE) as family:
+def square():
+    with registry.registered(SQUARE) as family:
         yield family
-    assert "pointwise" not in registry.family_names()
+    assert "square" not in registry.family_names()
 
 
-def test_a_family_registered_in_one_place_is_searched_built_and_described(pointwise):
+def test_a_family_registered_in_one_place_is_searched_built_and_described(square):
     data = yaml.safe_load(DEFAULT_SPACE.read_text())
-    data["families"] = {"pointwise": {"filters": {"low": 4, "high": 8}, "neurons": {"choices": [16]}}}
+    data["families"] = {"square": {"filters": {"low": 4, "high": 8}, "kernel": {"choices": [3, 5]},
+                                   "neurons": {"choices": [16]}}}
     space = parse_space(data).for_native_size(8)
-    assert space.families["pointwise"]["head"] == Choice(("average",))  # omitted: the family's default
+    assert space.families["square"]["head"] == Choice(("average",))  # omitted: the family's default
 
     trial = optuna.create_study(directions=["maximize", "minimize"]).ask()
     config = suggest_config(trial, space, TrainingConfig())
-    filters = trial.params["pointwise.filters"]
-    assert config.architecture == ArchitectureConfig("pointwise", (filters,), (16,), head="average")
-    assert config.describe().startswith(f"pointwise {filters}ch 8px G")
+    filters, kernel = trial.params["square.filters"], trial.params["square.kernel"]
+    assert config.architecture == ArchitectureConfig("square", (filters,), (16,), head="average",
+                                                     options={"kernel": kernel})
+    assert config.describe().startswith(f"square k{kernel} 8px G")
     model = build_model(config.architecture, 8, num_classes=2, standardize=False)
-    assert model.get_layer("pointwise_conv").filters == filters
-    assert TrialConfig.from_dict(config.to_dict()) == config
+    assert model.get_layer("square_conv").kernel_size == (kernel, kernel)
+    assert TrialConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
 
-    data["families"]["pointwise"]["kernel"] = {"choices": [3]}
-    with pytest.raises(SpaceError, match="families.pointwise.kernel: unknown parameter; pointwise allows: filters, "
+    data["families"]["square"]["kernel"] = {"choices": [9]}
+    with pytest.raises(SpaceError, match="families.square.kernel: kernel takes whole numbers from 1 to 7, but got 9"):
+        parse_space(data)
+    data["families"]["square"]["depth"] = {"choices": [3]}
+    with pytest.raises(SpaceError, match="families.square.depth: unknown parameter; square allows: filters, kernel, "
                                          "neurons, head"):
         parse_space(data)
