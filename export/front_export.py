@@ -22,6 +22,7 @@ from export.phone_checks import environments_ready, run_phone_checks
 from export.phone_path import phone_images
 from export.refit import refit, study_data
 from export.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, compare, decode_images
+from objectives.architectures.registry import describe
 from objectives.config import TrialConfig
 from objectives.errors import ExportError, TrialFailure
 from objectives.paths import CACHE_ROOT
@@ -59,7 +60,7 @@ class ExportSettings:
 def _description(study: str, trial: optuna.trial.FrozenTrial, config: TrialConfig, variant: str,
                  class_names: list[str], author: str, when: datetime) -> ModelDescription:
     size = config.image_size
-    text = (f"{config.describe()} ({variant}). CV accuracy {trial.values[0]:.3f} ± "
+    text = (f"{describe(config)} ({variant}). CV accuracy {trial.values[0]:.3f} ± "
             f"{trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD, 0.0):.3f}. Input {size}x{size} RGB, "
             f"(pixel - {INPUT_NORMALISATION.mean:g}) / {INPUT_NORMALISATION.std:g}. "
             f"{len(class_names)} classes: {', '.join(class_names)}.")
@@ -121,7 +122,7 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
     phone_checks = run_phone_checks(files, test_paths, true_names, {"float32": float32.accuracy, "int8": int8.accuracy})
 
     summary = ExportSummary(
-        trial=trial.number, description=config.describe(), config=config_dict(trial),
+        trial=trial.number, description=describe(config), config=config_dict(trial),
         cv_accuracy=float(trial.values[0]), cv_accuracy_std=float(trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD, 0.0)),
         params=int(trial.values[1]), image_size=config.image_size,
         normalisation={"mean": INPUT_NORMALISATION.mean, "std": INPUT_NORMALISATION.std},

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from objectives.architectures.registry import Family
+from typing import Any
 
 GENERATORS = (1, 2, 3, 4)
 PADDINGS = ("valid", "same")  # plain convolutions: the paper's valid, or same (keeps the grid for the next block)
 HEADS = ("flatten", "average")  # plain features into Dense: the paper's Flatten, or global average pooling
 SCHEDULES = ("cosine", "constant")
 TEST_FRACTION = 0.15  # the share of the images held out, never searched on, for the export's checks
-
-
-def _family(name: str) -> Family:
-    """The registered family ``name``, imported on use: the family modules import this module."""
-    from objectives.architectures.registry import family
-
-    return family(name)
 
 
 @dataclass(frozen=True)
@@ -59,14 +49,7 @@ class ArchitectureConfig:
             return getattr(self, name)
         return dict(self.options)[name]
 
-    @property
-    def label(self) -> str:
-        """The family and what sets this network apart within it ("mobilenetv2 x4", "plain same/average")."""
-        extra = _family(self.family).label(self)
-        return f"{self.family} {extra}" if extra else self.family
-
     def __post_init__(self) -> None:
-        _family(self.family)  # refuses an unknown name, naming the allowed ones
         if self.padding not in PADDINGS or self.head not in HEADS:
             raise ValueError(f"padding must be one of {', '.join(PADDINGS)} and head one of {', '.join(HEADS)}, "
                              f"got padding={self.padding!r} head={self.head!r}")
@@ -129,13 +112,4 @@ class TrialConfig:
             generator=int(data["generator"]),
             architecture=ArchitectureConfig.from_dict(data["architecture"]),
             training=TrainingConfig(**data["training"]),
-        )
-
-    def describe(self) -> str:
-        """A one-line label for tables and logs."""
-        a = self.architecture
-        return (
-            f"{a.label} {self.image_size}px G{self.generator} "
-            f"filters={'/'.join(map(str, a.filters))} neurons={'/'.join(map(str, a.neurons)) or '-'} "
-            f"lr={self.training.learning_rate:.3g}"
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from objectives.errors import DataError
-from objectives.paths import file_problem, max_files
+from objectives.paths import check_root, file_problem, max_files
 from objectives.preprocessing import IMAGE_EXTENSIONS
 
 
@@ -123,12 +123,6 @@ def list_class(root: Path, class_dir: Path) -> ClassListing:
     listing.images.sort()
     listing.ignored.sort()
     return listing
-
-
-def check_root(root: Path) -> None:
-    if not root.is_dir():
-        raise DataError(f"data folder {root} does not exist or is not a folder; "
-                        "pass DATA=<folder with one sub-folder per class>")
 
 
 def scan_image_folder(root: Path, exclude: Collection[str] = ()) -> ImageFolder:

@@ -38,10 +38,14 @@ def system_root_problem(root: Path) -> str | None:
     return None
 
 
+def check_root(root: Path) -> None:
+    if not root.is_dir():
+        raise DataError(f"data folder {root} does not exist or is not a folder; "
+                        "pass DATA=<folder with one sub-folder per class>")
+
+
 def check_data_root(root: Path) -> None:
     """Refuse a missing or system data folder before a study's storage is even opened."""
-    from objectives.dataset import check_root  # dataset imports this module
-
     check_root(root)
     refused = system_root_problem(root)
     if refused:

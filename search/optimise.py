@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import optuna
 from optuna.trial import FrozenTrial, TrialState
@@ -109,40 +110,53 @@ def _report_interrupted(study: optuna.Study, number: int | None, announce: bool)
         _report_trial(study, interrupted)
 
 
-def optimise(study: optuna.Study, storage_url: str, space: SearchSpace, data: PreparedData,
-             training: TrainingConfig, budget: int, mlflow: bool = True, early_stopping: bool = True,
-             callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] = (),
-             local_workers: Callable[[], LocalWorkers] | None = None, quiet: bool = False) -> optuna.Study:
-    """Run trials until the study holds ``budget`` of them (across all workers) or its time budget (the
-    deadline stored in the study, ``search.time_budget``) runs out, logging each trial to MLflow and the
-    dashboard; print the front. Runs and workers both come through here.
+@dataclass(frozen=True)
+class TrialLoop:
+    """What one process's trial loop runs on and how it reports: a run and a worker each make one.
 
     ``local_workers`` starts more trial processes beside this one once there is work; this process then
     reports every trial of the study, theirs too. ``quiet``: no lines, bar or front (such a worker)."""
+
+    space: SearchSpace
+    data: PreparedData
+    training: TrainingConfig
+    budget: int  # trials the study holds when every worker stops
+    mlflow: bool = True
+    early_stopping: bool = True
+    callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] = ()
+    local_workers: Callable[[], LocalWorkers] | None = None
+    quiet: bool = False
+
+
+def optimise(study: optuna.Study, storage_url: str, loop: TrialLoop) -> optuna.Study:
+    """Run trials until the study holds ``loop.budget`` of them (across all workers) or its time budget (the
+    deadline stored in the study, ``search.time_budget``) runs out, logging each trial to MLflow and the
+    dashboard; print the front. Runs and workers both come through here."""
     from search.objective import Objective  # TensorFlow loads only when trials run
 
     for line in reclaim_dead_trials(study) + running_elsewhere(study, storage_url):  # at once (search.liveness)
         print(line)
     optuna.storages.fail_stale_trials(study)  # a dead worker's trial is failed and re-queued before counting
-    limit = TrialBudget(budget)
+    limit = TrialBudget(loop.budget)
     deadline = Deadline.load(study)
     clock = TimeBudget(deadline) if deadline else None
     done = len(study.get_trials(deepcopy=False, states=FINISHED))
     running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+    data = loop.data
     print(f"study {study.study_name!r} in {shown(storage_url)}: {done} trials done, {running} running, budget "
-          f"{budget}; {len(data.search_indices)} images searched with {training.folds}-fold CV, "
+          f"{loop.budget}; {len(data.search_indices)} images searched with {loop.training.folds}-fold CV, "
           f"{len(data.test_indices)} held out; classes {', '.join(data.class_names)}")
     if limit.reached(study):
         print("the study has reached its budget; raise TRIALS to run more")
     else:
         artifacts = default_artifact_dir(storage_url)
-        objective = Objective(space, data, training, on_trained=lambda t: upload_learning_curves(t, artifacts),
-                              early_stopping=early_stopping, time_budget=clock)
-        tracking = TrackingThread(study, storage_url) if mlflow else None
-        every = [*([tracking] if tracking else []), *callbacks, *([clock] if clock else [])]
-        _run_trials(study, objective, limit, every, tracking, local_workers() if local_workers is not None else None,
-                    quiet, clock)
-    if not quiet:
+        objective = Objective(loop.space, data, loop.training, early_stopping=loop.early_stopping,
+                              on_trained=lambda t: upload_learning_curves(t, artifacts), time_budget=clock)
+        tracking = TrackingThread(study, storage_url) if loop.mlflow else None
+        every = [*([tracking] if tracking else []), *loop.callbacks, *([clock] if clock else [])]
+        workers = loop.local_workers() if loop.local_workers is not None else None
+        _run_trials(study, objective, limit, every, tracking, workers, loop.quiet, clock)
+    if not loop.quiet:
         print("\nPareto front (max CV accuracy, min parameters):")
         print(format_front(front_rows(study)))
     return study

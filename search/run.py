@@ -23,7 +23,7 @@ from objectives.memory import sizes_that_fit
 from objectives.paths import CACHE_ROOT, check_data_root
 from objectives.prepared import PreparedData, prepare
 from search.local_workers import LocalWorkers, threads_per_job
-from search.optimise import optimise
+from search.optimise import TrialLoop, optimise
 from search.progress import resizing_progress
 from search.samplers import make_sampler
 from search.settings_check import check_run
@@ -156,8 +156,9 @@ def run_study(settings: RunSettings) -> optuna.Study:
         print(f"study {settings.study!r} is ready in {shown(settings.storage)} with a budget of {settings.trials} "
               "trials; start workers with STORAGE exported: python -m search worker --study NAME")
         return study
-    return optimise(study, settings.storage, space, data, settings.training, settings.trials, settings.mlflow,
-                    settings.early_stopping, settings.callbacks, _local_workers(settings))
+    return optimise(study, settings.storage, TrialLoop(space, data, settings.training, settings.trials, settings.mlflow,
+                                                       settings.early_stopping, settings.callbacks,
+                                                       _local_workers(settings)))
 
 
 def _record(settings: RunSettings, data: PreparedData, report: DataReport, space: SearchSpace) -> StudyRecord:
@@ -228,5 +229,5 @@ def join_study(name: str, storage_url: str, cache_root: Path = CACHE_ROOT, spawn
     if data.cache.fingerprint != record.fingerprint:
         raise DataError(f"the images in {record.data_dir} differ from the ones study {name!r} was made with; "
                          "every worker needs the same files at the same path (copy them, or use a shared folder)")
-    return optimise(study, storage_url, space, data, training, record.trials, early_stopping=record.early_stopping,
-                    quiet=bool(spawned))
+    return optimise(study, storage_url, TrialLoop(space, data, training, record.trials,
+                                                  early_stopping=record.early_stopping, quiet=bool(spawned)))

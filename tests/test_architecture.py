@@ -62,6 +62,57 @@ def test_every_import_goes_down_the_layers():
     assert upward == [], "imports against ARCHITECTURE.md's layers:\n" + "\n".join(upward)
 
 
+def import_graph(modules: dict[str, ast.Module]) -> dict[str, set[str]]:
+    """Module -> the project modules it imports anywhere (``from a.b import c`` reaches ``a.b.c`` if a module)."""
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, tree in modules.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in modules:
+                graph[name] |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules else node.module
+                                for a in node.names}
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                targets = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                graph[name] |= {target for target in targets if target in modules}
+        graph[name].discard(name)
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other in a loop (Tarjan's strongly connected components)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while not group or group[-1] != node:
+                group.append(stack.pop())
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_modules_import_each_other_in_a_loop():
+    """Function-level imports count too: a loop hidden inside a function is still a loop."""
+    assert circles(import_graph(project_modules())) == []
+    tree = {"a": ast.parse("def f():\n    import b\n"), "b": ast.parse("from a import f\n")}
+    assert circles(import_graph(tree)) == [["a", "b"]]  # the check can fail
+
+
 def test_the_layer_rule_catches_an_upward_import():
     """The check above can fail: an objectives module importing search would be reported."""
     order = layers()

@@ -9,7 +9,8 @@ The space file is checked before TensorFlow loads (a wrong file fails in a secon
 and the space checks need every family's parameters, so declaring a family must not import Keras: this
 module imports nothing heavy, the family modules import Keras inside their bodies only, and the package's
 ``__init__`` imports the family modules, so importing this module always finds every family registered.
-``objectives.config`` imports it inside its functions, as the family modules import the configuration.
+The configuration (``objectives.config``) knows no family: a network's label and a trial's one-line
+description come from here (``network_label``, ``describe``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from objectives.config import ArchitectureConfig
+from objectives.config import ArchitectureConfig, TrialConfig
 
 
 @dataclass(frozen=True)
@@ -163,3 +163,17 @@ def family(name: str) -> Family:
     if name not in _FAMILIES:
         raise ValueError(f"unknown family {name!r}; allowed: {', '.join(_FAMILIES)}")
     return _FAMILIES[name]
+
+
+def network_label(architecture: ArchitectureConfig) -> str:
+    """The family and what sets this network apart within it ("mobilenetv2 x4", "plain same/average")."""
+    extra = family(architecture.family).label(architecture)
+    return f"{architecture.family} {extra}" if extra else architecture.family
+
+
+def describe(config: TrialConfig) -> str:
+    """A trial's one-line label for tables and logs."""
+    a = config.architecture
+    return (f"{network_label(a)} {config.image_size}px G{config.generator} "
+            f"filters={'/'.join(map(str, a.filters))} neurons={'/'.join(map(str, a.neurons)) or '-'} "
+            f"lr={config.training.learning_rate:.3g}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import optuna
 
+from objectives.architectures.registry import network_label
 from objectives.config import ArchitectureConfig
 from search.study.trial_record import TrialAttr, config_dict
 
@@ -53,5 +54,5 @@ def front_rows(study: optuna.Study) -> list[dict]:
 
 def _family(arch: dict) -> str | None:
     """The family and what sets the network apart within it, as trial descriptions show it
-    (``ArchitectureConfig.label``); None for a trial recorded without its configuration."""
-    return ArchitectureConfig.from_dict(arch).label if arch else None
+    (``network_label``); None for a trial recorded without its configuration."""
+    return network_label(ArchitectureConfig.from_dict(arch)) if arch else None

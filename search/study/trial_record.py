@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from objectives.architectures.registry import describe
 from objectives.config import TrialConfig
 
 if TYPE_CHECKING:  # a type only: the views that read trials need not load TensorFlow
@@ -22,7 +23,7 @@ class TrialAttr:
 
     # As the trial starts (record_start), so a trial that fails or dies still says what it tried
     CONFIG = "config"  # dict: TrialConfig.to_dict() of the configuration trained
-    DESCRIPTION = "description"  # str: TrialConfig.describe(), the trial's one-line label
+    DESCRIPTION = "description"  # str: the trial's one-line label (objectives.architectures.registry.describe)
     IMAGE_SIZE = "image_size"  # int: input side, pixels
     EPOCHS = "epochs"  # int: epochs per fold
     INT8_UNTRAINED = "int8_untrained"  # dict: {"kb", "latency_ms"} of the untrained model as int8, when budgets need it
@@ -69,7 +70,7 @@ class SystemAttr:
 def record_start(trial: optuna.Trial, config: TrialConfig) -> None:
     """What the trial is, stored before anything can fail."""
     trial.set_user_attr(TrialAttr.CONFIG, config.to_dict())
-    trial.set_user_attr(TrialAttr.DESCRIPTION, config.describe())
+    trial.set_user_attr(TrialAttr.DESCRIPTION, describe(config))
     trial.set_user_attr(TrialAttr.IMAGE_SIZE, config.image_size)
     trial.set_user_attr(TrialAttr.EPOCHS, config.training.epochs)
 

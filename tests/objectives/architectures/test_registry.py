@@ -36,7 +36,7 @@ def test_an_unknown_family_is_refused_with_the_allowed_ones():
     with pytest.raises(ValueError, match=message):
         registry.family("resnet")
     with pytest.raises(ValueError, match=message):
-        ArchitectureConfig("resnet", (4,), ())
+        build_model(ArchitectureConfig("resnet", (4,), ()), 8, num_classes=3, standardize=False)
     with pytest.raises(SpaceError, match=f"families.resnet: unknown family; allowed: {BUILT_IN}"):
         parse_space({"image_sizes": [8], "generators": [1], "families": {"resnet": {}}})
 
@@ -82,7 +82,7 @@ def test_a_family_registered_in_one_place_is_searched_built_and_described(square
     filters, kernel = trial.params["square.filters"], trial.params["square.kernel"]
     assert config.architecture == ArchitectureConfig("square", (filters,), (16,), head="average",
                                                      options={"kernel": kernel})
-    assert config.describe().startswith(f"square k{kernel} 8px G")
+    assert registry.describe(config).startswith(f"square k{kernel} 8px G")
     model = build_model(config.architecture, 8, num_classes=2, standardize=False)
     assert model.get_layer("square_conv").kernel_size == (kernel, kernel)
     assert TrialConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config

@@ -9,6 +9,7 @@ from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 
 from objectives.architectures import InfeasibleConfiguration
+from objectives.architectures.registry import describe
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.training import CrossValidationResult, FoldResult
 from search.study import (
@@ -65,7 +66,7 @@ def test_a_complete_trial_reads_back_what_it_recorded(study):
     study.tell(trial, [0.85, 1234])
     stored = study.trials[0]
     assert trial_config(stored) == CONFIG and config_dict(stored)["architecture"]["filters"] == [4, 8]  # via JSON
-    assert description(stored) == CONFIG.describe() and "same/flatten" in description(stored)
+    assert description(stored) == describe(CONFIG) and "same/flatten" in description(stored)
     attrs = stored.user_attrs
     assert attrs[TrialAttr.IMAGE_SIZE] == 16 and attrs[TrialAttr.EPOCHS] == 3 and attrs[TrialAttr.PARAMS] == 1234
     assert attrs[TrialAttr.FOLD_ACCURACIES] == [0.8, 0.9] and attrs[TrialAttr.CV_ACCURACY_STD] == pytest.approx(0.05)
@@ -126,7 +127,7 @@ def test_a_heartbeat_retry_names_the_first_trial_it_re_runs_and_keeps_its_config
     RetryHeartbeatStaleTrialCallback()(study, study.trials[1])
     first, second, third = study.trials
     assert retry_of(first) is None and retry_of(second) == 0 and retry_of(third) == 0
-    assert trial_config(third) == CONFIG and description(third) == CONFIG.describe()
+    assert trial_config(third) == CONFIG and description(third) == describe(CONFIG)
 
 
 def test_an_interrupted_trial_names_its_signal_and_its_retry_which_runs_afresh(study):
