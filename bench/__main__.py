@@ -50,7 +50,7 @@ def _run_dataset(args: argparse.Namespace) -> int:
     from bench.runner import Plan, run_dataset
 
     if args.threads:
-        from search.run import limit_threads
+        from search.runner.run import limit_threads
 
         limit_threads(args.threads)
     name = args.dataset

@@ -14,7 +14,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from bench.cpu_clock import cpu_seconds
 from bench.hypervolume import Reference, hypervolume
-from search.early_stopping import dominating, optimistic_bound
+from search.scheduler.early_stopping import dominating, optimistic_bound
 from search.study import FINISHED, TrialAttr
 
 

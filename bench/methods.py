@@ -24,8 +24,8 @@ from bench.compute_limit import ComputeLimit, WallLimit, spent, wall_spent
 from bench.cpu_clock import CpuClock
 from bench.recipe import THINNED_GRID, best_size_and_generator, stage_one, stage_two
 from objectives.config import TrainingConfig
-from search.run import RunSettings, run_study
-from search.samplers import DEFAULT_SAMPLER
+from search.runner.run import RunSettings, run_study
+from search.scheduler.samplers import DEFAULT_SAMPLER
 from spaces.space import DEFAULT_SPACE
 
 OPEN_BUDGET = 100_000  # trials: only the compute or wall-time limit ends a compared search

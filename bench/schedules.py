@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from search.cli import quiet_libraries
-    from search.run import limit_threads
+    from search.runner.run import limit_threads
 
     quiet_libraries()
     limit_threads(1)

@@ -14,8 +14,8 @@ from objectives.config import TEST_FRACTION, TrainingConfig
 from objectives.errors import UserError
 from objectives.paths import CACHE_ROOT
 from search import commands
-from search.samplers import DEFAULT_SAMPLER, SAMPLERS
-from search.signals import exit_code, interrupt_message, terminate_like_ctrl_c
+from search.scheduler.samplers import DEFAULT_SAMPLER, SAMPLERS
+from search.backend.signals import exit_code, interrupt_message, terminate_like_ctrl_c
 from search.study import DEFAULT_AUTHOR, DEFAULT_BUILDS, DEFAULT_EXPORTS, DEFAULT_STORAGE
 from spaces.space import DEFAULT_SPACE
 
@@ -44,7 +44,7 @@ def _positive(text: str) -> int:
 
 
 def _rate(text: str) -> float:
-    from search.settings_check import MAX_LEARNING_RATE
+    from search.runner.settings_check import MAX_LEARNING_RATE
 
     try:
         value = float(text)
@@ -57,7 +57,7 @@ def _rate(text: str) -> float:
 
 def _duration(text: str) -> float:
     from objectives.errors import SettingError
-    from search.time_budget import parse_duration
+    from search.scheduler.time_budget import parse_duration
 
     try:
         return parse_duration(text)
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
 
             check_study_name(args.study)
         if getattr(args, "threads", None):
-            from search.run import limit_threads
+            from search.runner.run import limit_threads
 
             limit_threads(args.threads)
         return args.handler(args)
@@ -250,6 +250,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {storage_fault(error, getattr(args, 'storage', None))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (search.signals)
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (search.backend.signals)
         print(f"\n{interrupt_message(interrupt)}", file=sys.stderr)
         return exit_code(interrupt)

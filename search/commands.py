@@ -13,8 +13,8 @@ from objectives.config import TrainingConfig
 
 
 def run(args: argparse.Namespace) -> int:
-    from search.local_workers import default_jobs, threads_per_job
-    from search.run import RunSettings, limit_threads, run_study
+    from search.backend.local_workers import default_jobs, threads_per_job
+    from search.runner.run import RunSettings, limit_threads, run_study
 
     jobs = args.jobs or default_jobs()
     if jobs > 1 and not args.threads:
@@ -38,7 +38,7 @@ def budgets(args: argparse.Namespace) -> dict[str, float]:
 
 
 def worker(args: argparse.Namespace) -> int:
-    from search.run import join_study
+    from search.runner.run import join_study
 
     join_study(args.study, args.storage, args.cache, args.spawned)
     return 0
@@ -46,7 +46,7 @@ def worker(args: argparse.Namespace) -> int:
 
 def check_data_folder(args: argparse.Namespace) -> int:
     from objectives.data_check import check_data
-    from search.settings_check import check_split
+    from search.runner.settings_check import check_split
 
     check_split(args.folds, args.test_fraction, args.seed)
     report = check_data(args.data, args.folds, args.test_fraction, args.seed, args.skip_unreadable)
@@ -92,7 +92,7 @@ def report(args: argparse.Namespace) -> int:
 
 
 def dashboard(args: argparse.Namespace) -> int:
-    from search.signals import exit_code, signal_name
+    from search.backend.signals import exit_code, signal_name
     from search.views.dashboard_server import dashboard_server, default_artifact_dir
 
     artifacts = args.artifact_dir or default_artifact_dir(args.storage)

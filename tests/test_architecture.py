@@ -182,7 +182,7 @@ def test_only_the_storage_module_reaches_past_optunas_public_api():
 
 
 def test_the_trial_path_does_not_load_the_export_or_tflite_support():
-    code = ("import sys, search.objective, search.run; "
+    code = ("import sys, search.runner.objective, search.runner.run; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'export', 'tflite_support'}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

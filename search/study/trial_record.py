@@ -117,7 +117,7 @@ def record_out_of_reach(trial: optuna.Trial, result: CrossValidationResult, boun
 
 
 def record_rung(trial: optuna.Trial, result: CrossValidationResult) -> None:
-    """The folds so far, where workers ranking a rung read them (``search.promotion``)."""
+    """The folds so far, where workers ranking a rung read them (``search.scheduler.promotion``)."""
     trial.set_user_attr(TrialAttr.FOLD_ACCURACIES, result.accuracies)
     trial.set_user_attr(TrialAttr.PARAMS, result.params)
 

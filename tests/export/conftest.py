@@ -16,7 +16,7 @@ from tensorflow_lite_support.metadata.python import metadata
 
 from export.front_export import ExportSettings, export_front
 from objectives.config import TrainingConfig
-from search.run import RunSettings, run_study
+from search.runner.run import RunSettings, run_study
 from search.study import ExportSummary
 from spaces.space import DEFAULT_SPACE
 from tests.conftest import write_image

@@ -15,7 +15,7 @@ from export.promote import PromoteSettings, promote
 from export.verify import LiteRTClassifier, decode_images
 from objectives.architectures import registry
 from objectives.config import TrainingConfig
-from search.run import RunSettings, run_study
+from search.runner.run import RunSettings, run_study
 from spaces.space import DEFAULT_SPACE
 from tests.export.conftest import write_shapes
 from tests.objectives.architectures.square_family import SQUARE

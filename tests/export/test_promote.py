@@ -20,7 +20,7 @@ from export.promote import PromoteSettings, chosen_trial, promote
 from export.registry import PHONE_ALIAS, registered_model_name
 from export.verify import LiteRTClassifier, decode_images
 from objectives.errors import StudyError
-from search.run import RunSettings, run_study
+from search.runner.run import RunSettings, run_study
 from tests.export.conftest import plain_space
 
 

@@ -11,7 +11,7 @@ from tests.conftest import digits_subset, tiny_space
 @pytest.fixture(scope="session")
 def tiny_study(digits_root, tmp_path_factory):
     """A finished 5-trial study in a SQLite file, with dashboard notes and artifacts."""
-    from search.run import RunSettings, run_study
+    from search.runner.run import RunSettings, run_study
 
     folder = tmp_path_factory.mktemp("tiny_study")
     data = digits_subset(digits_root, folder / "digits", per_class=12, classes=3)

@@ -15,7 +15,7 @@ from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
 from objectives.errors import TrackingError
-from search.run import RunSettings, run_study
+from search.runner.run import RunSettings, run_study
 from search.study import open_study
 from search.tracking.logbook import (
     REASON_TAG,

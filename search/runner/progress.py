@@ -16,8 +16,8 @@ from optuna.trial import FrozenTrial
 from tqdm import tqdm
 
 from search.study import FINISHED
-from search.time_budget import TimeBudget
-from search.time_budget import shown as shown_time
+from search.scheduler.time_budget import TimeBudget
+from search.scheduler.time_budget import shown as shown_time
 
 SUMMARY_TRIALS = 10
 SUMMARY_SECONDS = 60.0
@@ -30,7 +30,7 @@ def is_terminal(stream: TextIO) -> bool:
 
 class BudgetProgress:
     """Progress over the study's whole budget: trials finished by any worker count; with a time budget, the
-    time spent and left (``search.time_budget``) too."""
+    time spent and left (``search.scheduler.time_budget``) too."""
 
     def __init__(self, study: optuna.Study, budget: int, clock: TimeBudget | None = None, stream: TextIO | None = None):
         self.stream = stream or sys.stderr

@@ -8,9 +8,9 @@ import time
 import optuna
 from optuna.trial import TrialState
 
-from search.liveness import reclaim_dead_trials, running_elsewhere
+from search.backend.liveness import reclaim_dead_trials, running_elsewhere
 from search.study import SystemAttr
-from tests.search.test_workers import _finish, _first_running, _prepared_study, _search, _tiny_space, _worker
+from tests.search.runner.test_workers import _finish, _first_running, _prepared_study, _search, _tiny_space, _worker
 
 
 def _run_command(tmp_path, data, storage):

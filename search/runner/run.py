@@ -1,7 +1,7 @@
 """Run (or resume) a multi-objective study: maximise CV accuracy, minimise parameters.
 
 ``run_study`` creates or resumes a study from command-line settings; ``join_study`` is a worker that
-reads everything from an existing study's record. Both end in ``search.optimise``, where trials run.
+reads everything from an existing study's record. Both end in ``search.runner.optimise``, where trials run.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from objectives.errors import DataError, SettingError, StudyError
 from objectives.memory import sizes_that_fit
 from objectives.paths import CACHE_ROOT, check_data_root
 from objectives.prepared import PreparedData, prepare
-from search.local_workers import LocalWorkers, threads_per_job
-from search.optimise import TrialLoop, optimise
-from search.progress import resizing_progress
-from search.samplers import make_sampler
-from search.settings_check import check_run
+from search.backend.local_workers import LocalWorkers, threads_per_job
+from search.runner.optimise import TrialLoop, optimise
+from search.runner.progress import resizing_progress
+from search.scheduler.samplers import make_sampler
+from search.runner.settings_check import check_run
 from search.study import StudyRecord, check_study_name, open_storage, shown
-from search.time_budget import Deadline
-from search.time_budget import shown as shown_time
+from search.scheduler.time_budget import Deadline
+from search.scheduler.time_budget import shown as shown_time
 from search.tracking.settings import prepare_tracking, tracking_uri
 from spaces.image_sizes import native_size
 from spaces.space import DEFAULT_SPACE, SearchSpace, load_space, parse_space, with_budgets
@@ -53,12 +53,12 @@ class RunSettings:
     skip_unreadable: bool = False  # leave unreadable images out (listed) instead of refusing the data
     prepare_only: bool = False  # create the study and its caches, run no trial (workers will)
     mlflow: bool = True  # log every trial to MLflow (MLFLOW_TRACKING_URI, else the local store in mlflow/)
-    early_stopping: bool = True  # stop a trial after a fold once it cannot reach the front (search.early_stopping)
+    early_stopping: bool = True  # stop a trial after a fold once it cannot reach the front (scheduler.early_stopping)
     callbacks: tuple[Callable[[optuna.Study, FrozenTrial], None], ...] = ()  # more Optuna callbacks (benchmarks)
     budgets: dict[str, float] = field(default_factory=dict)  # device budgets laid over the space file's
     start_points: bool = True  # a new study first runs the recipe's Model 1 and its halvings (spaces.start_points)
     learning_rate_fixed: bool = False  # the rate was given on the command line: the space must not search it
-    jobs: int = 1  # trial processes on this machine: this one and jobs - 1 local workers (search.local_workers)
+    jobs: int = 1  # trial processes on this machine: this one and jobs - 1 local workers (search.backend.local_workers)
     time_budget: float | None = None  # seconds from the command's start; None: the trial budget alone
     reserve_export: bool = False  # the time budget also covers exporting the front (make study)
 

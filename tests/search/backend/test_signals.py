@@ -10,9 +10,9 @@ import pytest
 from mlflow import MlflowClient
 from optuna.trial import TrialState
 
-from search.signals import Terminated, TrialGate, exit_code, interrupt_message, signal_name
+from search.backend.signals import Terminated, TrialGate, exit_code, interrupt_message, signal_name
 from search.tracking.settings import PARENT_TAG, experiment_name
-from tests.search.test_workers import _finish, _first_running, _search, _tiny_space
+from tests.search.runner.test_workers import _finish, _first_running, _search, _tiny_space
 
 
 def test_sighup_requeues_the_trial_and_closes_the_mlflow_parent_run(small_digits, tmp_path):

@@ -20,11 +20,11 @@ from objectives.memory import check_fits_memory
 from objectives.prepared import PreparedData
 from objectives.tflite.probe import measure_int8
 from objectives.training import CrossValidationResult, cross_validate
-from search.early_stopping import FoldPruner
-from search.garbage import after_trial
+from search.scheduler.early_stopping import FoldPruner
+from search.backend.garbage import after_trial
 from search.study import (SystemAttr, TrialAttr, record_failure, record_pruned, record_result, record_start,
                           set_system_attr)
-from search.time_budget import TimeBudget
+from search.scheduler.time_budget import TimeBudget
 from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
 
@@ -128,7 +128,7 @@ class Objective:
             raise
         finally:
             # A long study would otherwise keep every trial's graph; dropped, its objects are garbage that the
-            # next full collection frees, every few trials (search.garbage).
+            # next full collection frees, every few trials (search.backend.garbage).
             self.trials += 1
             keras.backend.clear_session(free_memory=False)
             after_trial(self.trials)

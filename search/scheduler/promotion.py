@@ -2,7 +2,7 @@
 reached the same fidelity (MO-ASHA's rule, on this study's two objectives).
 
 Optuna's pruners are single-objective (its issue #3450), and the fold-level bound of
-``search.early_stopping`` only stops a trial that the complete front already beats. Most configurations
+``search.scheduler.early_stopping`` only stops a trial that the complete front already beats. Most configurations
 are simply mediocre: not dominated by the front's bound, and no use to it. The rule here, after the folds
 of each rung (``rungs``: 1 and 3 of 5 folds; the fidelity is the number of folds, each a full training):
 

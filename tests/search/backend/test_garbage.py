@@ -3,7 +3,7 @@
 import gc
 import weakref
 
-from search.garbage import COLLECT_EVERY, after_trial, trial_paced
+from search.backend.garbage import COLLECT_EVERY, after_trial, trial_paced
 
 
 class Node:

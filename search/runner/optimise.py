@@ -15,15 +15,15 @@ from tqdm import tqdm
 from objectives.config import TrainingConfig
 from objectives.errors import TimeUp
 from objectives.prepared import PreparedData
-from search.garbage import trial_paced
-from search.liveness import reclaim_dead_trials, record_owner, running_elsewhere
-from search.local_workers import LocalWorkers, TrialWatcher
-from search.signals import TrialGate, signal_name
+from search.backend.garbage import trial_paced
+from search.backend.liveness import reclaim_dead_trials, record_owner, running_elsewhere
+from search.backend.local_workers import LocalWorkers, TrialWatcher
+from search.backend.signals import TrialGate, signal_name
 from search.study import (FINISHED, INTERRUPTED_BY_DEADLINE, REQUEUE, TrialAttr, description, front_rows,
                           record_interrupted, record_pruned, replacements, retry_of, shown, state_name, stop_reason)
-from search.progress import BudgetProgress
-from search.time_budget import Deadline, TimeBudget
-from search.time_budget import shown as shown_time
+from search.runner.progress import BudgetProgress
+from search.scheduler.time_budget import Deadline, TimeBudget
+from search.scheduler.time_budget import shown as shown_time
 from search.tracking.thread import TrackingThread
 from search.views.dashboard import upload_learning_curves, write_note
 from search.views.dashboard_server import default_artifact_dir
@@ -130,11 +130,11 @@ class TrialLoop:
 
 def optimise(study: optuna.Study, storage_url: str, loop: TrialLoop) -> optuna.Study:
     """Run trials until the study holds ``loop.budget`` of them (across all workers) or its time budget (the
-    deadline stored in the study, ``search.time_budget``) runs out, logging each trial to MLflow and the
+    deadline stored in the study, ``search.scheduler.time_budget``) runs out, logging each trial to MLflow and the
     dashboard; print the front. Runs and workers both come through here."""
-    from search.objective import Objective  # TensorFlow loads only when trials run
+    from search.runner.objective import Objective  # TensorFlow loads only when trials run
 
-    for line in reclaim_dead_trials(study) + running_elsewhere(study, storage_url):  # at once (search.liveness)
+    for line in reclaim_dead_trials(study) + running_elsewhere(study, storage_url):  # at once (search.backend.liveness)
         print(line)
     optuna.storages.fail_stale_trials(study)  # a dead worker's trial is failed and re-queued before counting
     limit = TrialBudget(loop.budget)
@@ -197,7 +197,7 @@ def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[f
     """``study.optimize`` until the budget, with the lines, the bar and the local workers around it; on
     Ctrl-C the interrupted trial is queued again and the workers stopped; at the time budget's deadline the
     trial under way is queued again and the search ends as if its budget were reached."""
-    from search.objective import TRIAL_FAILURES
+    from search.runner.objective import TRIAL_FAILURES
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported by _report_trial, one line each
     progress = None if quiet else BudgetProgress(study, limit.budget, clock)
@@ -210,7 +210,7 @@ def _run_trials(study: optuna.Study, objective: Callable[[optuna.Trial], tuple[f
         # No n_trials: only the budget (shared with other workers) says when to stop. Its check comes last:
         # the other callbacks' time would widen the window in which two workers both see room for one more.
         every = [*reporting, write_note, *callbacks, limit]
-        with gate, trial_paced():  # full garbage collections every few trials (search.garbage)
+        with gate, trial_paced():  # full garbage collections every few trials (search.backend.garbage)
             try:
                 study.optimize(_gated(objective, gate, current, limit, clock), catch=TRIAL_FAILURES, callbacks=every)
             except TimeUp:

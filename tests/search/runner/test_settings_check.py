@@ -9,9 +9,9 @@ import pytest
 from objectives.config import TrainingConfig
 from objectives.errors import SettingError
 from search.cli import main
-from search.run import RunSettings, run_study
+from search.runner.run import RunSettings, run_study
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 
 
 @pytest.mark.parametrize("args, message", [

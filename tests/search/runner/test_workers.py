@@ -14,14 +14,14 @@ from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
 from objectives.errors import DataError, SettingError, StorageError, StudyError
-from search.optimise import TrialBudget
-from search.run import RunSettings, join_study, run_study
+from search.runner.optimise import TrialBudget
+from search.runner.run import RunSettings, join_study, run_study
 from search.study import open_storage
 from tests.conftest import TINY_PLAIN, tiny_space
 from tests.search.postgres import SECRET, postgres_server, postgres_url  # noqa: F401 (fixtures)
 from tests.search.servers import command_lines_holding
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 FAST = TrainingConfig(epochs=1, folds=2)
 QUICK_HEARTBEAT = {"SEARCH_HEARTBEAT_SECONDS": "1", "SEARCH_GRACE_SECONDS": "3"}
 

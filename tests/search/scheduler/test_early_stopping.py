@@ -6,7 +6,7 @@ from optuna.trial import TrialState
 
 from objectives.budgets import DeviceBudgets, Int8Measurement
 from objectives.training import CrossValidationResult, FoldResult
-from search.early_stopping import (
+from search.scheduler.early_stopping import (
     CERTAIN,
     DEFAULT_MARGIN,
     FoldPruner,
@@ -101,7 +101,7 @@ def objective_parts(small_digits, tmp_path):
 
 
 def test_a_real_trial_stops_after_its_first_fold_when_the_front_is_out_of_reach(objective_parts):
-    from search.objective import Objective
+    from search.runner.objective import Objective
 
     space, data, training = objective_parts
     study = _study_with_front([(0.999, 10)])  # no network here has 10 parameters and 99.9% accuracy
@@ -119,7 +119,7 @@ def test_a_real_trial_stops_after_its_first_fold_when_the_front_is_out_of_reach(
 def test_an_over_budget_configuration_is_stopped_before_any_training(objective_parts):
     import dataclasses
 
-    from search.objective import Objective
+    from search.runner.objective import Objective
 
     space, data, training = objective_parts
     space = dataclasses.replace(space, budgets=DeviceBudgets(max_params=20))
@@ -137,7 +137,7 @@ def test_an_over_budget_configuration_is_stopped_before_any_training(objective_p
 def test_a_latency_budget_is_measured_on_the_untrained_int8_model_and_stops_before_training(objective_parts):
     import dataclasses
 
-    from search.objective import Objective
+    from search.runner.objective import Objective
 
     space, data, training = objective_parts
     tight = dataclasses.replace(space, budgets=DeviceBudgets(max_latency_ms=1e-6, max_int8_kb=10_000))
@@ -157,7 +157,7 @@ def test_a_latency_budget_is_measured_on_the_untrained_int8_model_and_stops_befo
 def test_a_model_within_its_budgets_trains_with_its_measurements_recorded(objective_parts):
     import dataclasses
 
-    from search.objective import Objective
+    from search.runner.objective import Objective
 
     space, data, training = objective_parts
     roomy = dataclasses.replace(space, budgets=DeviceBudgets(max_latency_ms=1_000, max_int8_kb=10_000))

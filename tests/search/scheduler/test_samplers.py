@@ -4,7 +4,7 @@ import optuna
 import pytest
 
 from objectives.errors import SettingError
-from search.samplers import SAMPLERS, make_sampler
+from search.scheduler.samplers import SAMPLERS, make_sampler
 
 
 @pytest.mark.parametrize("name", SAMPLERS)

@@ -14,12 +14,12 @@ import pytest
 from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
-from search.local_workers import threads_per_job
-from search.run import RunSettings, run_study
+from search.backend.local_workers import threads_per_job
+from search.runner.run import RunSettings, run_study
 from tests.conftest import digits_subset, tiny_space
 from tests.search.servers import command_lines_holding
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 
 
 def test_two_processes_stop_together_at_the_budget_and_every_trial_is_reported_once(digits_root, tmp_path, capsys):
@@ -77,7 +77,7 @@ def test_ctrl_c_stops_every_local_process_and_requeues_their_trials_and_no_comma
 
 def test_the_default_number_of_processes_comes_from_the_cores_or_search_jobs(monkeypatch):
     from objectives.errors import SettingError
-    from search.local_workers import cores, default_jobs
+    from search.backend.local_workers import cores, default_jobs
 
     monkeypatch.delenv("SEARCH_JOBS")
     assert default_jobs() == max(1, min(4, cores()))

@@ -12,7 +12,7 @@ from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
 from objectives.errors import DataError, SettingError, StudyError
-from search.run import RunSettings, join_study, run_study
+from search.runner.run import RunSettings, join_study, run_study
 from search.study import check_study_name
 from tests.conftest import tiny_space
 
@@ -87,7 +87,7 @@ def test_names_in_any_script_are_taken(name):
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "search", *args], capture_output=True, text=True,
-                          cwd=Path(__file__).parents[2])
+                          cwd=Path(__file__).parents[3])
 
 
 def test_cli_front_prints_the_table_and_json(small_digits, tmp_path):
@@ -202,7 +202,7 @@ def test_a_study_logged_to_a_file_has_one_line_per_event_and_no_carriage_returns
                                  str(small_digits),
                                  "--storage", f"sqlite:///{tmp_path}/o.db", "--trials", "2", "--epochs", "1",
                                  "--folds", "2", "--no-mlflow", "--cache", str(tmp_path / "cache"), "--jobs", "1"],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])
+                                stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[3])
     text = log.read_text()
     assert result.returncode == 0, text[-2000:]
     assert "\r" not in text

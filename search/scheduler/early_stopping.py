@@ -1,5 +1,5 @@
 """Early stopping across folds for multi-objective studies, where Optuna has no pruning of its own: the
-front's bound below, and the ranking at each rung of ``search.promotion`` (multi-fidelity by Pareto rank).
+front's bound below, and the ranking at each rung of ``search.scheduler.promotion`` (multi-fidelity by Pareto rank).
 
 After each fold the trial's mean CV accuracy is bounded from above: every remaining fold is scored as
 the best fold so far plus a margin (``margin=1`` scores them perfect, a bound that can never be wrong).
@@ -17,7 +17,7 @@ import optuna
 from optuna.trial import TrialState
 
 from objectives.training import CrossValidationResult, FoldResult
-from search.promotion import epsilon, goes_on, rungs
+from search.scheduler.promotion import epsilon, goes_on, rungs
 from search.study import TrialAttr, record_out_of_reach, record_rung, record_rung_stop
 
 DEFAULT_MARGIN = 0.1  # accuracy points a later fold may still beat the best fold so far by
@@ -41,7 +41,7 @@ def dominating(front: list[tuple[float, int]], accuracy: float, params: int) -> 
 
 class FoldPruner:
     """``on_fold`` callback of one trial: raise ``optuna.TrialPruned`` once the trial is out of reach, or once
-    it ranks too low among the trials that reached the same rung (``search.promotion``)."""
+    it ranks too low among the trials that reached the same rung (``search.scheduler.promotion``)."""
 
     def __init__(self, study: optuna.Study, trial: optuna.Trial, folds: int, margin: float = DEFAULT_MARGIN):
         self.study, self.trial, self.folds, self.margin = study, trial, folds, margin

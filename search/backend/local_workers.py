@@ -101,7 +101,7 @@ class LocalWorkers:
 
     def stop(self) -> list[str]:
         """After an interruption: pass it on, give the workers time to requeue their trials, then kill; one
-        line per worker that had to be killed (its trial is then reclaimed by ``search.liveness``)."""
+        line per worker that had to be killed (its trial is then reclaimed by ``search.backend.liveness``)."""
         self.interrupt()
         lines = []
         for number, (process, log) in enumerate(zip(self.processes, self.logs), start=2):
