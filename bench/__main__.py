@@ -37,7 +37,7 @@ METHOD_NAMES = tuple(m.name for m in METHODS)
 def _dataset_folder(name: str, args: argparse.Namespace) -> tuple[Path, int]:
     """(class-per-folder images, number of classes)."""
     if name == "digits":
-        from objectives.digits import digits_folder
+        from objectives.data.digits import digits_folder
 
         return digits_folder(Path("cache")), 10
     from bench.fashion_mnist import CLASS_NAMES, fashion_folder

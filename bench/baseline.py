@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from objectives.prepared import PreparedData, prepare
-from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.data.prepared import PreparedData, prepare
+from objectives.data.preprocessing import INPUT_NORMALISATION
 
 WIDTHS = {"small": (2, 4, 8), "large": (8, 16, 32)}
 SIZES = (32, 64, 128)

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.baseline import RESULTS, SEED, TEST_FRACTION
-from objectives.prepared import PreparedData, prepare
-from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.data.prepared import PreparedData, prepare
+from objectives.data.preprocessing import INPUT_NORMALISATION
 
 MAX_EPOCHS = 30
 

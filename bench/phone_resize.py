@@ -1,7 +1,7 @@
 """Keras, LiteRT and MediaPipe on held-out originals, for a model trained on each resize (BENCHMARKS.md).
 
 For three options -- training on the former resize (Pillow's antialiased bilinear), on the current one
-(MediaPipe's own, objectives.preprocessing.resize), or on both (each search image twice) -- one fixed small
+(MediaPipe's own, objectives.data.preprocessing.resize), or on both (each search image twice) -- one fixed small
 plain CNN is trained (seeds 0, 1, 2) on the search images resized that way, converted to float32 and int8
 TFLite with metadata, and measured on the held-out test images: Keras and
 LiteRT on the test images resized the way the service checks them (Pillow for the former option, MediaPipe's
@@ -28,11 +28,11 @@ from export.mediapipe_tasks import classify
 from export.metadata import ModelDescription, with_metadata, write_labels
 from export.verify import LiteRTClassifier
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
-from objectives.dataset import scan_image_folder
-from objectives.preprocessing import decode_rgb, resize
-from objectives.splits import holdout_split
+from objectives.data.dataset import scan_image_folder
+from objectives.data.preprocessing import decode_rgb, resize
+from objectives.data.splits import holdout_split
 from objectives.tflite.convert import to_float32, to_int8
-from objectives.training import compiled_model, fit, predict, steps_per_epoch
+from objectives.training.cross_validation import compiled_model, fit, predict, steps_per_epoch
 
 PHOTOS = Path("/usr/share/wallpapers")  # Debian's plasma-workspace-wallpapers: photographs of 2560x1600 and up
 PHOTO_CLASSES = ("BytheWater", "ColdRipple", "ColorfulCups", "EveningGlow", "FallenLeaf", "Grey", "OneStandsOut",

@@ -41,7 +41,7 @@ from bench.methods import (
     training_settings,
 )
 from bench.results_file import RunResult, load_all, measure, save
-from objectives.data_check import check_data
+from objectives.data.data_check import check_data
 from spaces.image_sizes import native_size
 from spaces.space import parse_space
 from spaces.start_points import start_points

@@ -42,9 +42,9 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_libraries()
     limit_threads(1)
-    from objectives.digits import digits_folder
-    from objectives.prepared import prepare
-    from objectives.training import cross_validate
+    from objectives.data.digits import digits_folder
+    from objectives.data.prepared import prepare
+    from objectives.training.cross_validation import cross_validate
 
     data = prepare(digits_folder(args.cache), args.cache, [8], 0.15, 0)
     images, labels = data.search_images(8), data.search_labels

@@ -36,7 +36,7 @@ MODEL_1 = ArchitectureConfig("plain", (30,), (50,))  # the recipe's Model 1, the
 
 def first_and_second_fit(config: TrialConfig, images, labels) -> tuple[float, float]:
     """Seconds of (build + compile + first fit) and of a second fit from the restored initial state."""
-    from objectives.training import FreshStart, compiled_model, fit
+    from objectives.training.cross_validation import FreshStart, compiled_model, fit
 
     started = time.perf_counter()
     model = compiled_model(config, int(labels.max()) + 1)
@@ -51,7 +51,7 @@ def first_and_second_fit(config: TrialConfig, images, labels) -> tuple[float, fl
 
 def default_trial_seconds(data) -> float:
     """Wall time of the default study's first trial: Model 1, 5 folds x 5 epochs, build included."""
-    from objectives.training import cross_validate
+    from objectives.training.cross_validation import cross_validate
 
     training = TrainingConfig()
     started = time.perf_counter()
@@ -71,8 +71,8 @@ def main() -> int:
     import keras
     from google.protobuf.internal import api_implementation
 
-    from objectives.digits import digits_folder
-    from objectives.prepared import prepare
+    from objectives.data.digits import digits_folder
+    from objectives.data.prepared import prepare
     from search.cli import quiet_libraries
 
     quiet_libraries()

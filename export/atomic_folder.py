@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from objectives.processes import is_alive
+from objectives.machine.processes import is_alive
 
 AT_FDCWD, RENAME_EXCHANGE = -100, 2
 LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?:partial|old)-(?P<pid>\d+)")

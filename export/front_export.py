@@ -25,11 +25,11 @@ from export.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, 
 from objectives.architectures.registry import describe
 from objectives.config import TrialConfig
 from objectives.errors import ExportError, TrialFailure
-from objectives.paths import CACHE_ROOT
-from objectives.prepared import PreparedData
-from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.data.paths import CACHE_ROOT
+from objectives.data.prepared import PreparedData
+from objectives.data.preprocessing import INPUT_NORMALISATION
 from objectives.tflite.convert import to_float32, to_int8
-from objectives.training import predict
+from objectives.training.cross_validation import predict
 from search.study import (
     DEFAULT_AUTHOR,
     DEFAULT_EXPORTS,

@@ -5,7 +5,7 @@ deprecated upstream; MediaPipe Tasks is its named replacement since TensorFlow L
 exported model is classified by ``mediapipe.tasks.python.vision.ImageClassifier`` (mediapipe 1.2.3) from the
 file and its metadata alone, on the held-out test images at their original resolution, given as RGB uint8
 frames: MediaPipe squares each frame to the input size itself, the way training's
-``objectives.preprocessing.resize`` was made to match (identical pixels, measured), and applies the
+``objectives.data.preprocessing.resize`` was made to match (identical pixels, measured), and applies the
 metadata's normalisation to a float32 input only.
 
 MediaPipe brings opencv and matplotlib, so it lives in its own small environment, ``.venv-mediapipe``
@@ -24,7 +24,7 @@ import numpy as np
 from export.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, classify_in_child
 from export.verify import LiteRTClassifier
 from objectives.errors import MediaPipeError
-from objectives.preprocessing import INPUT_NORMALISATION, RESIZE_METHOD
+from objectives.data.preprocessing import INPUT_NORMALISATION, RESIZE_METHOD
 
 ENVIRONMENT = Path(__file__).resolve().parents[1] / ".venv-mediapipe"
 PYTHON_VARIABLE = "MEDIAPIPE_PYTHON"  # another interpreter holding mediapipe (and no TensorFlow)
@@ -67,7 +67,7 @@ def likely_cause(model: Path) -> str:
         return (f"{model.name}'s metadata normalises with mean {found.mean} / std {found.std}, training with "
                 f"{INPUT_NORMALISATION.mean:g} / {INPUT_NORMALISATION.std:g}")
     return (f"{model.name}'s metadata is training's, so the pixels differ: MediaPipe's own resize of the originals "
-            f"is no longer the one training used ({RESIZE_METHOD}, objectives.preprocessing.resize)")
+            f"is no longer the one training used ({RESIZE_METHOD}, objectives.data.preprocessing.resize)")
 
 
 @dataclass(frozen=True)

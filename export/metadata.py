@@ -21,7 +21,7 @@ from tensorflow_lite_support.metadata.python import metadata
 from tensorflow_lite_support.metadata.python.metadata_writers import image_classifier, metadata_info, writer_utils
 
 from objectives.errors import ExportError
-from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.data.preprocessing import INPUT_NORMALISATION
 
 LABELS_FILE = "labels.txt"
 

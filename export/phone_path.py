@@ -5,7 +5,7 @@ here: photos and gallery images arrive as JPEG (quality 90 is a common camera/ga
 Android/Flutter classification templates scale with plain bilinear interpolation (Android
 ``Bitmap.createScaledBitmap(..., filter=true)``, TFLite Support ``ResizeOp.BILINEAR``, Flutter
 ``image.copyResize(interpolation: linear)``), sampling at pixel centres; training uses MediaPipe's resize
-(corner-aligned, ``objectives.preprocessing.resize``), so an app that resizes itself gives other pixels.
+(corner-aligned, ``objectives.data.preprocessing.resize``), so an app that resizes itself gives other pixels.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from objectives.preprocessing import decode_rgb
+from objectives.data.preprocessing import decode_rgb
 
 JPEG_QUALITY = 90
 

@@ -13,8 +13,8 @@ import keras
 
 from objectives.config import TrialConfig
 from objectives.errors import DataError
-from objectives.prepared import PreparedData, prepare
-from objectives.training import compiled_model, fit, steps_per_epoch
+from objectives.data.prepared import PreparedData, prepare
+from objectives.training.cross_validation import compiled_model, fit, steps_per_epoch
 from search.study import StudyRecord
 
 

@@ -15,7 +15,7 @@ from ai_edge_litert.interpreter import Interpreter
 
 from export.metadata import ReadMetadata, read_metadata
 from objectives.errors import ExportError
-from objectives.preprocessing import decode_rgb, resize
+from objectives.data.preprocessing import decode_rgb, resize
 from objectives.tflite.native_output import native_stderr_held
 from objectives.tflite.probe import LATENCY_RUNS, median_invoke_ms
 
@@ -58,7 +58,7 @@ class LiteRTClassifier:
         if pixels.shape[:2] != (self.metadata.height, self.metadata.width):
             raise ExportError(f"{self.path.name}: {self.metadata.width}x{self.metadata.height} images must be given, "
                               f"but got {pixels.shape[1]}x{pixels.shape[0]}; resize them first "
-                              "(objectives.preprocessing.resize)")
+                              "(objectives.data.preprocessing.resize)")
         values = (pixels.astype(np.float32) - np.float32(self.metadata.mean)) / np.float32(self.metadata.std)
         dtype = self.input["dtype"]
         if np.issubdtype(dtype, np.integer):

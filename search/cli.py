@@ -12,7 +12,7 @@ from pathlib import Path
 
 from objectives.config import TEST_FRACTION, TrainingConfig
 from objectives.errors import UserError
-from objectives.paths import CACHE_ROOT
+from objectives.data.paths import CACHE_ROOT
 from search import commands
 from search.scheduler.samplers import DEFAULT_SAMPLER, SAMPLERS
 from search.backend.signals import exit_code, interrupt_message, terminate_like_ctrl_c

@@ -45,7 +45,7 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def check_data_folder(args: argparse.Namespace) -> int:
-    from objectives.data_check import check_data
+    from objectives.data.data_check import check_data
     from search.runner.settings_check import check_split
 
     check_split(args.folds, args.test_fraction, args.seed)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from objectives.architectures.registry import Bound, Words, family, family_names
-from objectives.budgets import DeviceBudgets
+from objectives.budgets.device import DeviceBudgets
 from objectives.config import GENERATORS
 from objectives.errors import SpaceError
 from objectives.quoting import capped, quoted

@@ -42,7 +42,7 @@ def isolated_mlflow_store(tmp_path_factory):
 @pytest.fixture(scope="session")
 def digits_root(tmp_path_factory) -> Path:
     """The bundled digits written once for the session (the same code ``make study`` uses)."""
-    from objectives.digits import digits_folder
+    from objectives.data.digits import digits_folder
 
     return digits_folder(tmp_path_factory.mktemp("cache"))
 

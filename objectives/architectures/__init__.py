@@ -41,7 +41,7 @@ def check_feasible(architecture: ArchitectureConfig, image_size: int) -> None:
 def build_model(architecture: ArchitectureConfig, image_size: int, num_classes: int, standardize: bool) -> keras.Model:
     import keras
 
-    from objectives.standardization import FeaturewiseStandardization
+    from objectives.training.standardization import FeaturewiseStandardization
 
     check_feasible(architecture, image_size)
     inputs = keras.Input(shape=(image_size, image_size, 3), name="image")

@@ -17,7 +17,7 @@ import tensorflow as tf
 from tensorflow.lite.python import schema_py_generated as schema
 from tensorflow.lite.tools import flatbuffer_utils
 
-from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.data.preprocessing import INPUT_NORMALISATION
 from objectives.tflite.native_output import native_stderr_held
 
 REPRESENTATIVE_IMAGES = 200  # enough to calibrate activation ranges; more only slows conversion

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
-from objectives.budgets import Int8Measurement
+from objectives.budgets.device import Int8Measurement
 from objectives.tflite.convert import to_int8
 from objectives.tflite.native_output import native_stderr_held
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from objectives.processes import boot_id, host_name, is_alive, this_process
+from objectives.machine.processes import boot_id, host_name, is_alive, this_process
 from search.study import (INTERRUPTED_BY_DEATH, REQUEUE, SystemAttr, fail_running, heartbeat_timing, journal_path,
                           set_system_attr)
 

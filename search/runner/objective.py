@@ -16,10 +16,10 @@ import tensorflow as tf
 from objectives.architectures import check_feasible
 from objectives.config import TrainingConfig, TrialConfig
 from objectives.errors import InfeasibleConfiguration, TimeUp, TrialFailure
-from objectives.memory import check_fits_memory
-from objectives.prepared import PreparedData
+from objectives.machine.memory import check_fits_memory
+from objectives.data.prepared import PreparedData
 from objectives.tflite.probe import measure_int8
-from objectives.training import CrossValidationResult, cross_validate
+from objectives.training.cross_validation import CrossValidationResult, cross_validate
 from search.scheduler.early_stopping import FoldPruner
 from search.backend.garbage import after_trial
 from search.study import (SystemAttr, TrialAttr, record_failure, record_pruned, record_result, record_start,

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from objectives.config import TrainingConfig
 from objectives.errors import TimeUp
-from objectives.prepared import PreparedData
+from objectives.data.prepared import PreparedData
 from search.backend.garbage import trial_paced
 from search.backend.liveness import reclaim_dead_trials, record_owner, running_elsewhere
 from search.backend.local_workers import LocalWorkers, TrialWatcher

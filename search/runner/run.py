@@ -16,12 +16,12 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from objectives.config import TEST_FRACTION, TrainingConfig
-from objectives.data_check import DataReport, check_data
-from objectives.digits import digits_folder
+from objectives.data.data_check import DataReport, check_data
+from objectives.data.digits import digits_folder
 from objectives.errors import DataError, SettingError, StudyError
-from objectives.memory import sizes_that_fit
-from objectives.paths import CACHE_ROOT, check_data_root
-from objectives.prepared import PreparedData, prepare
+from objectives.machine.memory import sizes_that_fit
+from objectives.data.paths import CACHE_ROOT, check_data_root
+from objectives.data.prepared import PreparedData, prepare
 from search.backend.local_workers import LocalWorkers, threads_per_job
 from search.runner.optimise import TrialLoop, optimise
 from search.runner.progress import resizing_progress

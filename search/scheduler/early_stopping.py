@@ -16,7 +16,7 @@ from __future__ import annotations
 import optuna
 from optuna.trial import TrialState
 
-from objectives.training import CrossValidationResult, FoldResult
+from objectives.training.cross_validation import CrossValidationResult, FoldResult
 from search.scheduler.promotion import epsilon, goes_on, rungs
 from search.study import TrialAttr, record_out_of_reach, record_rung, record_rung_stop
 

@@ -7,8 +7,9 @@ deadline instead, kept in the study (every worker, local or on another machine, 
 - no trial starts when the time left is shorter than the shortest complete trial so far;
 - a trial whose estimated length exceeds the time left is not trained (PRUNED, with the estimate), so
   TPE learns that the configuration does not fit, and the next, cheaper draw may;
-- at the deadline the trial under way stops at its next epoch's end (``objectives.training.StopAt``) and
-  is queued again, so a resumed study runs it in full; the search then ends normally (front, export).
+- at the deadline the trial under way stops at its next epoch's end
+  (``objectives.training.cross_validation.StopAt``) and is queued again, so a resumed study runs it in full;
+  the search then ends normally (front, export).
 
 With ``reserve_export`` the deadline covers the export of the front too: what refitting and converting
 the current front would take is held back from the search, so ``make study TIME=..`` ends on time.

@@ -13,7 +13,7 @@ from objectives.architectures.registry import describe
 from objectives.config import TrialConfig
 
 if TYPE_CHECKING:  # a type only: the views that read trials need not load TensorFlow
-    from objectives.training import CrossValidationResult
+    from objectives.training.cross_validation import CrossValidationResult
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)  # states a trial does not leave
 
@@ -29,7 +29,7 @@ class TrialAttr:
     INT8_UNTRAINED = "int8_untrained"  # dict: {"kb", "latency_ms"} of the untrained model as int8, when budgets need it
     # After the folds trained so far (record_progress): complete and early-stopped trials
     PARAMS = "params"  # int: the model's parameter count
-    MACS = "macs"  # int: multiply-accumulates of one inference on one image (objectives.macs)
+    MACS = "macs"  # int: multiply-accumulates of one inference on one image (objectives.budgets.macs)
     FOLD_ACCURACIES = "fold_accuracies"  # list[float]: validation accuracy of each fold trained
     FIT_SECONDS = "fit_seconds"  # float: seconds inside Keras fit, over the folds trained
     # float: seconds fitting and evaluating the folds trained (building excluded); an early-stopped trial keeps

@@ -16,7 +16,7 @@ from bench.recipe import (
     stage_one,
     stage_two,
 )
-from objectives.dataset import scan_image_folder
+from objectives.data.dataset import scan_image_folder
 
 
 def test_stage_one_is_model_1_at_every_size_and_generator():

@@ -17,9 +17,9 @@ from export.mediapipe_tasks import classify
 from export.metadata import ModelDescription, read_metadata, with_metadata, write_labels
 from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, compare
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
-from objectives.prepared import prepare
+from objectives.data.prepared import prepare
 from objectives.tflite.convert import to_float32, to_int8
-from objectives.training import (
+from objectives.training.cross_validation import (
     compiled_model,
     fit,
     predict,

@@ -22,8 +22,8 @@ from export.metadata import read_metadata
 from export.refit import study_data
 from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, decode_images
 from objectives.errors import DataError, ExportError
-from objectives.preprocessing import INPUT_NORMALISATION
-from objectives.training import predict
+from objectives.data.preprocessing import INPUT_NORMALISATION
+from objectives.training.cross_validation import predict
 from search.study import ExportFiles, ExportSummary, StudyRecord
 from tests.export.conftest import CREATION_ORDER
 

@@ -18,7 +18,7 @@ from export.metadata import ModelDescription, with_metadata, write_labels
 from export.promote import PromoteSettings, promote
 from export.registry import BUILD_METRIC_PREFIX
 from objectives.errors import MediaPipeError
-from objectives.preprocessing import RESIZE_METHOD, decode_rgb, resize
+from objectives.data.preprocessing import RESIZE_METHOD, decode_rgb, resize
 from objectives.tflite.convert import to_float32
 from search.cli import main
 from search.study import ExportFiles
@@ -44,7 +44,7 @@ def identity_model(folder: Path, size: int) -> Path:
 
 def test_the_resize_training_uses_is_mediapipes_own(tmp_path):
     """Non-square, non-multiple originals (37x23 -> 8 first), a photo-sized one and smaller-than-input ones:
-    MediaPipe's ImageClassifier gives the model exactly the pixels objectives.preprocessing.resize makes."""
+    MediaPipe's ImageClassifier gives the model exactly the pixels objectives.data.preprocessing.resize makes."""
     rng = np.random.default_rng(0)
     shapes = [(23, 37), (28, 28), (384, 512), (100, 30), (5, 6)]  # (height, width)
     paths = [write_image(tmp_path / f"{h}x{w}.png", rng.integers(0, 256, (h, w, 3), dtype=np.uint8)) for h, w in shapes]

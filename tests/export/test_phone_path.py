@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from export.phone_path import app_resize, jpeg_round_trip, phone_images
-from objectives.preprocessing import decode_rgb, resize
+from objectives.data.preprocessing import decode_rgb, resize
 from tests.conftest import write_image
 
 

@@ -9,7 +9,7 @@ import tensorflow as tf
 from export.metadata import ModelDescription, with_metadata, write_labels
 from export.verify import LiteRTClassifier
 from objectives.errors import ExportError
-from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.data.preprocessing import INPUT_NORMALISATION
 from tests.objectives.tflite.test_convert import dead_relu_model
 
 

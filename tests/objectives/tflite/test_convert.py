@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
-from objectives.preprocessing import INPUT_NORMALISATION
+from objectives.data.preprocessing import INPUT_NORMALISATION
 from objectives.tflite.convert import to_int8
 
 

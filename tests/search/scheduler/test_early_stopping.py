@@ -4,8 +4,8 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from objectives.budgets import DeviceBudgets, Int8Measurement
-from objectives.training import CrossValidationResult, FoldResult
+from objectives.budgets.device import DeviceBudgets, Int8Measurement
+from objectives.training.cross_validation import CrossValidationResult, FoldResult
 from search.scheduler.early_stopping import (
     CERTAIN,
     DEFAULT_MARGIN,
@@ -91,7 +91,7 @@ def test_budgets_give_constraint_values_and_certain_violations():
 @pytest.fixture
 def objective_parts(small_digits, tmp_path):
     from objectives.config import TrainingConfig
-    from objectives.prepared import prepare
+    from objectives.data.prepared import prepare
     from spaces.space import load_space
     from tests.conftest import tiny_space
 

@@ -11,7 +11,7 @@ from optuna.trial import TrialState
 from objectives.architectures import InfeasibleConfiguration
 from objectives.architectures.registry import describe
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
-from objectives.training import CrossValidationResult, FoldResult
+from objectives.training.cross_validation import CrossValidationResult, FoldResult
 from search.study import (
     INTERRUPTED_BY_DEATH,
     REQUEUE,

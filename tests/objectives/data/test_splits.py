@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from objectives.errors import DataError
-from objectives.splits import holdout_split, stratified_folds
+from objectives.data.splits import holdout_split, stratified_folds
 
 CLASSES = ("a", "b", "c")
 

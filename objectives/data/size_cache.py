@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from objectives.dataset import ImageFolder
+from objectives.data.dataset import ImageFolder
 from objectives.errors import DataError
-from objectives.preprocessing import RESIZE_METHOD, decode_rgb, resize
-from objectives.processes import is_alive
+from objectives.data.preprocessing import RESIZE_METHOD, decode_rgb, resize
+from objectives.machine.processes import is_alive
 
 Progress = Callable[[int, int], None]
 

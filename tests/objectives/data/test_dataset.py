@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from objectives.dataset import scan_image_folder
+from objectives.data.dataset import scan_image_folder
 from objectives.errors import DataError
-from objectives.preprocessing import INPUT_NORMALISATION, decode_rgb, resize
+from objectives.data.preprocessing import INPUT_NORMALISATION, decode_rgb, resize
 from tests.conftest import write_image
 
 
@@ -72,7 +72,7 @@ def test_input_contract_is_pixels_over_255():
 
 
 def test_data_changes_name_moved_added_and_removed_files():
-    from objectives.dataset import data_changes
+    from objectives.data.dataset import data_changes
 
     before = ["a/1.png", "a/2.png", "b/3.png", "b/4.png"]
     after = ["b/1.png", "a/2.png", "b/3.png", "c/5.png"]

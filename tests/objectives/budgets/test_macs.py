@@ -2,7 +2,7 @@
 
 from objectives.architectures import build_model
 from objectives.config import ArchitectureConfig
-from objectives.macs import model_macs
+from objectives.budgets.macs import model_macs
 
 
 def test_macs_of_a_plain_network_match_a_hand_count():

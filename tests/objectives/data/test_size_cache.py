@@ -5,9 +5,9 @@ import sys
 
 import numpy as np
 
-import objectives.size_cache as size_cache
-from objectives.dataset import scan_image_folder
-from objectives.size_cache import SizeCache
+import objectives.data.size_cache as size_cache
+from objectives.data.dataset import scan_image_folder
+from objectives.data.size_cache import SizeCache
 
 
 def test_each_size_is_made_once_and_then_reused(small_digits, tmp_path, monkeypatch):

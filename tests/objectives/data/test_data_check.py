@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from objectives.data_check import ERROR, IGNORED, WARNING, check_data
-from objectives.dataset import scan_image_folder
+from objectives.data.data_check import ERROR, IGNORED, WARNING, check_data
+from objectives.data.dataset import scan_image_folder
 from objectives.errors import DataError
-from objectives.prepared import prepare
+from objectives.data.prepared import prepare
 from search.cli import main
 from tests.conftest import write_image
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 
 
 def _images(folder: Path, count: int, shade: int = 0) -> None:

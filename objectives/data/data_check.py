@@ -21,11 +21,11 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from objectives.config import TEST_FRACTION
-from objectives.dataset import class_folders, file_digest, list_class
+from objectives.data.dataset import class_folders, file_digest, list_class
 from objectives.errors import DataError
-from objectives.paths import PROGRESS_EVERY, class_name_problem, max_files, system_root_problem
-from objectives.preprocessing import decode_rgb
-from objectives.splits import holdout_split
+from objectives.data.paths import PROGRESS_EVERY, class_name_problem, max_files, system_root_problem
+from objectives.data.preprocessing import decode_rgb
+from objectives.data.splits import holdout_split
 
 ERROR, WARNING, IGNORED = "error", "warning", "ignored"  # only errors stop a study
 

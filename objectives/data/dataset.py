@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from objectives.errors import DataError
-from objectives.paths import check_root, file_problem, max_files
-from objectives.preprocessing import IMAGE_EXTENSIONS
+from objectives.data.paths import check_root, file_problem, max_files
+from objectives.data.preprocessing import IMAGE_EXTENSIONS
 
 
 @dataclass(frozen=True)

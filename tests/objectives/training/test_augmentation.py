@@ -1,7 +1,7 @@
 import numpy as np
 import tensorflow as tf
 
-from objectives.augmentation import (
+from objectives.training.augmentation import (
     RandomAffine,
     RandomBrightnessScale,
     augmentation_layers,

@@ -1,7 +1,7 @@
 """Device budgets, all checked before any training: the parameter count and the multiply-accumulates of
-one inference (``objectives.macs``) on the built model, and the int8 file size and LiteRT latency on the built model
-converted to int8 untrained (weights change nothing in
-either: the same operators run on the same shapes)."""
+one inference (``objectives.budgets.macs``) on the built model, and the int8 file size and LiteRT latency on
+the built model converted to int8 untrained (weights change nothing in either: the same operators run on the
+same shapes)."""
 
 from __future__ import annotations
 

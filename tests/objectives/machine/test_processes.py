@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from objectives.processes import is_alive, start_ticks, this_process
+from objectives.machine.processes import is_alive, start_ticks, this_process
 
 
 def test_a_killed_process_is_dead_before_and_after_its_parent_collects_it():

@@ -18,12 +18,12 @@ import numpy as np
 import tensorflow as tf
 
 from objectives.architectures import build_model
-from objectives.augmentation import training_pipeline, uses_standardization
+from objectives.training.augmentation import training_pipeline, uses_standardization
 from objectives.config import TrainingConfig, TrialConfig
 from objectives.errors import TimeUp
-from objectives.macs import model_macs
-from objectives.preprocessing import INPUT_NORMALISATION
-from objectives.standardization import FeaturewiseStandardization
+from objectives.budgets.macs import model_macs
+from objectives.data.preprocessing import INPUT_NORMALISATION
+from objectives.training.standardization import FeaturewiseStandardization
 
 
 @dataclass
@@ -43,7 +43,7 @@ class CrossValidationResult:
     folds: list[FoldResult]
     build_seconds: float
     model_summary: str = ""  # Keras' summary, once every fold has trained
-    macs: int = 0  # multiply-accumulates of one inference on one image (objectives.macs)
+    macs: int = 0  # multiply-accumulates of one inference on one image (objectives.budgets.macs)
 
     @property
     def accuracies(self) -> list[float]:

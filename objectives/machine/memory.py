@@ -59,7 +59,7 @@ def check_fits_memory(model: keras.Model, batch_size: int, image_size: int) -> N
 
 def size_bytes(images: int, size: int) -> int:
     """Memory one image size holds during a study: its uint8 images twice (the copy read out of the size cache
-    and the training fold TensorFlow keeps), never a float copy (``objectives.training.fit``)."""
+    and the training fold TensorFlow keeps), never a float copy (``objectives.training.cross_validation.fit``)."""
     return 2 * images * size * size * 3
 
 

@@ -5,16 +5,16 @@ import time
 import numpy as np
 import pytest
 
-import objectives.training as training
+import objectives.training.cross_validation as training
 from objectives.architectures import build_model, registry
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
-from objectives.dataset import scan_image_folder
+from objectives.data.dataset import scan_image_folder
 from objectives.errors import InfeasibleConfiguration, TimeUp
-from objectives.preprocessing import INPUT_NORMALISATION
-from objectives.size_cache import SizeCache
-from objectives.splits import stratified_folds
-from objectives.standardization import FeaturewiseStandardization
-from objectives.training import (
+from objectives.data.preprocessing import INPUT_NORMALISATION
+from objectives.data.size_cache import SizeCache
+from objectives.data.splits import stratified_folds
+from objectives.training.standardization import FeaturewiseStandardization
+from objectives.training.cross_validation import (
     FreshStart,
     channel_statistics,
     compiled_model,

@@ -6,7 +6,7 @@ from optuna.trial import TrialState
 from objectives.architectures import build_model
 from objectives.config import ArchitectureConfig, TrainingConfig
 from objectives.errors import InfeasibleConfiguration
-from objectives.memory import check_fits_memory, size_bytes, sizes_that_fit, training_bytes
+from objectives.machine.memory import check_fits_memory, size_bytes, sizes_that_fit, training_bytes
 from search.runner.run import RunSettings, run_study
 from tests.conftest import tiny_space
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from objectives.preprocessing import resize
+from objectives.data.preprocessing import resize
 
 
 def _ramp(height: int, width: int, step: int) -> Image.Image:
