@@ -36,12 +36,9 @@ class ArchitectureConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ArchitectureConfig:
-        """The configuration a trial recorded (lists where it held tuples, as JSON keeps them)."""
-        arch = dict(data)
-        for name in ("filters", "neurons"):
-            arch[name] = tuple(arch[name])
-        arch["options"] = tuple(tuple(pair) for pair in arch.get("options", ()))
-        return cls(**arch)
+        """The configuration a trial recorded (lists where it held tuples, as JSON keeps them: the checks
+        below turn them back into tuples)."""
+        return cls(**data)
 
     def option(self, name: str) -> Any:
         """A setting only this network's family reads, by name (``Family.settings``)."""

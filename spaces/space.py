@@ -185,7 +185,7 @@ def _family_parameter(origin: str, key: str, name: str, bound: Bound, value: Any
         return _word_choice(origin, key, value, bound.words)
     parameter = _parameter(origin, key, value, minimum=0 if bound.low <= 0 else 1)
     values = parameter.choices if isinstance(parameter, Choice) else (parameter.low, parameter.high)
-    bad = [value for value in values if not bound.holds(value)]
+    bad = [given for given in values if not bound.holds(given)]
     if bad:
         raise _fail(origin, key, f"{name} takes {bound.describe()}, but got {quoted(bad[0])}; use values in that "
                                  "range (larger models do not fit this machine's memory or a phone)")

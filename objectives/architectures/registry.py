@@ -15,7 +15,7 @@ description come from here (``network_label``, ``describe``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,12 +81,11 @@ def _no_label(architecture: ArchitectureConfig) -> str:
     return ""
 
 
-def _unbound(parameters: object) -> list[str]:
+def _unbound(parameters: Mapping[str, Bound] | Iterable[str]) -> list[str]:
     """The parameters given no Limit or Words: a new family's parameter with no range would let a space file
     ask for any value (a tuple of names gives none)."""
-    if not isinstance(parameters, Mapping):
-        return [str(name) for name in parameters]  # type: ignore[attr-defined]
-    return [str(name) for name, bound in parameters.items() if not isinstance(bound, (Limit, Words))]
+    named = parameters.items() if isinstance(parameters, Mapping) else ((name, None) for name in parameters)
+    return [str(name) for name, bound in named if not isinstance(bound, (Limit, Words))]
 
 
 @dataclass(frozen=True)

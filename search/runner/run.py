@@ -18,18 +18,18 @@ from optuna.trial import FrozenTrial
 from objectives.config import TEST_FRACTION, TrainingConfig
 from objectives.data.data_check import DataReport, check_data
 from objectives.data.digits import digits_folder
-from objectives.errors import DataError, SettingError, StudyError
-from objectives.machine.memory import sizes_that_fit
 from objectives.data.paths import CACHE_ROOT, check_data_root
 from objectives.data.prepared import PreparedData, prepare
+from objectives.errors import DataError, SettingError, StudyError
+from objectives.machine.memory import sizes_that_fit
 from search.backend.local_workers import LocalWorkers, threads_per_job
 from search.runner.optimise import TrialLoop, optimise
 from search.runner.progress import resizing_progress
-from search.scheduler.samplers import make_sampler
 from search.runner.settings_check import check_run
-from search.study import StudyRecord, check_study_name, open_storage, shown
+from search.scheduler.samplers import make_sampler
 from search.scheduler.time_budget import Deadline
 from search.scheduler.time_budget import shown as shown_time
+from search.study import StudyRecord, check_study_name, open_storage, shown
 from search.tracking.settings import prepare_tracking, tracking_uri
 from spaces.image_sizes import native_size
 from spaces.space import DEFAULT_SPACE, SearchSpace, load_space, parse_space, with_budgets
@@ -156,9 +156,10 @@ def run_study(settings: RunSettings) -> optuna.Study:
         print(f"study {settings.study!r} is ready in {shown(settings.storage)} with a budget of {settings.trials} "
               "trials; start workers with STORAGE exported: python -m search worker --study NAME")
         return study
-    return optimise(study, settings.storage, TrialLoop(space, data, settings.training, settings.trials, settings.mlflow,
-                                                       settings.early_stopping, settings.callbacks,
-                                                       _local_workers(settings)))
+    loop = TrialLoop(space, data, settings.training, settings.trials, mlflow=settings.mlflow,
+                     early_stopping=settings.early_stopping, callbacks=settings.callbacks,
+                     local_workers=_local_workers(settings))
+    return optimise(study, settings.storage, loop)
 
 
 def _record(settings: RunSettings, data: PreparedData, report: DataReport, space: SearchSpace) -> StudyRecord:

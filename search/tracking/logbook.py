@@ -207,13 +207,16 @@ class Logbook:
         found = self._search(f"and tags.`{TRIAL_TAG}` = '{number}'")
         return found[0] if found else None
 
-    def log_trial(self, trial: FrozenTrial, run: Run | None = None, searched: bool = False) -> str | None:
-        """Create or update the run of a finished trial. ``run``: its run if the caller already found it;
-        ``searched``: the caller found none (sync lists every run once: a search per trial cost 9 ms each)."""
+    def log_trial(self, trial: FrozenTrial) -> str | None:
+        """Create or update the run of a finished trial."""
         if trial.state not in RUN_STATUS:
             return None
+        return self.write_trial(trial, self.find_trial_run(trial.number))
+
+    def write_trial(self, trial: FrozenTrial, run: Run | None) -> str:
+        """Write a finished trial into its ``run``, or into a new run when it has none; the caller looked
+        (sync lists every run once: a search per trial cost 9 ms each)."""
         tags = trial_tags(self.study, self.storage, self.parent_run_id(), trial)
-        run = run if run or searched else self.find_trial_run(trial.number)
         run_id = run.info.run_id if run else self.client.create_run(
             self.experiment_id(), start_time=_ms(trial.datetime_start), tags=tags,
             run_name=f"trial-{trial.number}").info.run_id
@@ -248,7 +251,7 @@ class Logbook:
             if run and run.info.status == RUN_STATUS[trial.state]:
                 unchanged += 1
                 continue
-            self.log_trial(trial, run, searched=True)
+            self.write_trial(trial, run)
             created, updated = created + (run is None), updated + (run is not None)
         return SyncCounts(created, updated, unchanged)
 
