@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from objectives.errors import ExportError
 from objectives.data.preprocessing import decode_rgb
+from objectives.errors import ExportError
 
 TIMEOUT_SECONDS = 600
 # A runtime's accuracy this far from LiteRT's on the same file is announced: the phone would not see the

@@ -12,8 +12,8 @@ from pathlib import Path
 import keras
 
 from objectives.config import TrialConfig
-from objectives.errors import DataError
 from objectives.data.prepared import PreparedData, prepare
+from objectives.errors import DataError
 from objectives.training.cross_validation import compiled_model, fit, steps_per_epoch
 from search.study import StudyRecord
 

@@ -14,8 +14,8 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 from export.metadata import ReadMetadata, read_metadata
-from objectives.errors import ExportError
 from objectives.data.preprocessing import decode_rgb, resize
+from objectives.errors import ExportError
 from objectives.tflite.native_output import native_stderr_held
 from objectives.tflite.probe import LATENCY_RUNS, median_invoke_ms
 

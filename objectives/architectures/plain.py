@@ -25,8 +25,8 @@ from __future__ import annotations
 from typing import Any
 
 from objectives.architectures.blocks import pooled_head
-from objectives.architectures.registry import DENSE_LAYERS, FILTERS, NEURONS, Family, Limit, StartPoints, Words
-from objectives.architectures.registry import register_family
+from objectives.architectures.registry import (DENSE_LAYERS, FILTERS, NEURONS, Family, Limit, StartPoints, Words,
+                                               register_family)
 from objectives.config import HEADS, PADDINGS, ArchitectureConfig
 from objectives.errors import InfeasibleConfiguration
 

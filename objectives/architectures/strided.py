@@ -27,13 +27,13 @@ from __future__ import annotations
 from typing import Any
 
 from objectives.architectures.blocks import conv_bn, pooled_head
-from objectives.architectures.registry import DENSE_LAYERS, FILTERS, NEURONS, Family, Limit, StartPoints
-from objectives.architectures.registry import register_family
+from objectives.architectures.registry import (DENSE_LAYERS, FILTERS, NEURONS, Family, Limit, StartPoints,
+                                               register_family)
 from objectives.config import ArchitectureConfig
 
 MIN_STRIDED_SIDE = 4  # a block downsamples while its input is at least this many pixels on a side
 START = StartPoints(tuple({"filters": filters, "growth": growth, "blocks": 3, "dense_layers": 0, "neurons": 32}
-                          for filters, growth in ((4, 1), (8, 2))),  # 4/4/4 (about 500 parameters), 8/16/32 (6,000)
+                          for filters, growth in ((4, 1), (8, 2))),  # 4/4/4, then 8/16/32
                     sizes=(32, 64), from_size=32)
 
 

@@ -22,10 +22,10 @@ from PIL import Image, UnidentifiedImageError
 
 from objectives.config import TEST_FRACTION
 from objectives.data.dataset import class_folders, file_digest, list_class
-from objectives.errors import DataError
 from objectives.data.paths import PROGRESS_EVERY, class_name_problem, max_files, system_root_problem
 from objectives.data.preprocessing import decode_rgb
 from objectives.data.splits import holdout_split
+from objectives.errors import DataError
 
 ERROR, WARNING, IGNORED = "error", "warning", "ignored"  # only errors stop a study
 

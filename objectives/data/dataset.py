@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from objectives.errors import DataError
 from objectives.data.paths import check_root, file_problem, max_files
 from objectives.data.preprocessing import IMAGE_EXTENSIONS
+from objectives.errors import DataError
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from objectives.data.dataset import ImageFolder, data_changes, scan_image_folder
-from objectives.errors import DataError
 from objectives.data.size_cache import Progress, SizeCache, recorded_files
 from objectives.data.splits import holdout_split, stratified_folds
+from objectives.errors import DataError
 
 
 @dataclass

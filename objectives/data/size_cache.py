@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from objectives.data.dataset import ImageFolder
-from objectives.errors import DataError
 from objectives.data.preprocessing import RESIZE_METHOD, decode_rgb, resize
+from objectives.errors import DataError
 from objectives.machine.processes import is_alive
 
 Progress = Callable[[int, int], None]

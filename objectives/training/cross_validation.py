@@ -18,11 +18,11 @@ import numpy as np
 import tensorflow as tf
 
 from objectives.architectures import build_model
-from objectives.training.augmentation import training_pipeline, uses_standardization
-from objectives.config import TrainingConfig, TrialConfig
-from objectives.errors import TimeUp
 from objectives.budgets.macs import model_macs
+from objectives.config import TrainingConfig, TrialConfig
 from objectives.data.preprocessing import INPUT_NORMALISATION
+from objectives.errors import TimeUp
+from objectives.training.augmentation import training_pipeline, uses_standardization
 from objectives.training.standardization import FeaturewiseStandardization
 
 

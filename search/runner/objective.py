@@ -15,16 +15,16 @@ import tensorflow as tf
 
 from objectives.architectures import check_feasible
 from objectives.config import TrainingConfig, TrialConfig
+from objectives.data.prepared import PreparedData
 from objectives.errors import InfeasibleConfiguration, TimeUp, TrialFailure
 from objectives.machine.memory import check_fits_memory
-from objectives.data.prepared import PreparedData
 from objectives.tflite.probe import measure_int8
 from objectives.training.cross_validation import CrossValidationResult, cross_validate
-from search.scheduler.early_stopping import FoldPruner
 from search.backend.garbage import after_trial
+from search.scheduler.early_stopping import FoldPruner
+from search.scheduler.time_budget import TimeBudget
 from search.study import (SystemAttr, TrialAttr, record_failure, record_pruned, record_result, record_start,
                           set_system_attr)
-from search.scheduler.time_budget import TimeBudget
 from spaces.space import SearchSpace
 from spaces.suggest import suggest_config
 

@@ -13,17 +13,17 @@ from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
 from objectives.config import TrainingConfig
-from objectives.errors import TimeUp
 from objectives.data.prepared import PreparedData
+from objectives.errors import TimeUp
 from search.backend.garbage import trial_paced
 from search.backend.liveness import reclaim_dead_trials, record_owner, running_elsewhere
 from search.backend.local_workers import LocalWorkers, TrialWatcher
 from search.backend.signals import TrialGate, signal_name
-from search.study import (FINISHED, INTERRUPTED_BY_DEADLINE, REQUEUE, TrialAttr, description, front_rows,
-                          record_interrupted, record_pruned, replacements, retry_of, shown, state_name, stop_reason)
 from search.runner.progress import BudgetProgress
 from search.scheduler.time_budget import Deadline, TimeBudget
 from search.scheduler.time_budget import shown as shown_time
+from search.study import (FINISHED, INTERRUPTED_BY_DEADLINE, REQUEUE, TrialAttr, description, front_rows,
+                          record_interrupted, record_pruned, replacements, retry_of, shown, state_name, stop_reason)
 from search.tracking.thread import TrackingThread
 from search.views.dashboard import upload_learning_curves, write_note
 from search.views.dashboard_server import default_artifact_dir

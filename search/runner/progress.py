@@ -15,9 +15,9 @@ import optuna
 from optuna.trial import FrozenTrial
 from tqdm import tqdm
 
-from search.study import FINISHED
 from search.scheduler.time_budget import TimeBudget
 from search.scheduler.time_budget import shown as shown_time
+from search.study import FINISHED
 
 SUMMARY_TRIALS = 10
 SUMMARY_SECONDS = 60.0

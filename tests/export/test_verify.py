@@ -8,8 +8,8 @@ import tensorflow as tf
 
 from export.metadata import ModelDescription, with_metadata, write_labels
 from export.verify import LiteRTClassifier
-from objectives.errors import ExportError
 from objectives.data.preprocessing import INPUT_NORMALISATION
+from objectives.errors import ExportError
 from tests.objectives.tflite.test_convert import dead_relu_model
 
 

@@ -1,8 +1,8 @@
 """MACs of one inference, against counts done by hand."""
 
 from objectives.architectures import build_model
-from objectives.config import ArchitectureConfig
 from objectives.budgets.macs import model_macs
+from objectives.config import ArchitectureConfig
 
 
 def test_macs_of_a_plain_network_match_a_hand_count():

@@ -13,8 +13,8 @@ from PIL import Image
 
 from objectives.data.data_check import ERROR, IGNORED, WARNING, check_data
 from objectives.data.dataset import scan_image_folder
-from objectives.errors import DataError
 from objectives.data.prepared import prepare
+from objectives.errors import DataError
 from search.cli import main
 from tests.conftest import write_image
 

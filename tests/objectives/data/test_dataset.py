@@ -3,8 +3,8 @@ import pytest
 from PIL import Image
 
 from objectives.data.dataset import scan_image_folder
-from objectives.errors import DataError
 from objectives.data.preprocessing import INPUT_NORMALISATION, decode_rgb, resize
+from objectives.errors import DataError
 from tests.conftest import write_image
 
 

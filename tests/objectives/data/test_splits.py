@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from objectives.errors import DataError
 from objectives.data.splits import holdout_split, stratified_folds
+from objectives.errors import DataError
 
 CLASSES = ("a", "b", "c")
 

@@ -5,15 +5,14 @@ import time
 import numpy as np
 import pytest
 
-import objectives.training.cross_validation as training
 from objectives.architectures import build_model, registry
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.data.dataset import scan_image_folder
-from objectives.errors import InfeasibleConfiguration, TimeUp
 from objectives.data.preprocessing import INPUT_NORMALISATION
 from objectives.data.size_cache import SizeCache
 from objectives.data.splits import stratified_folds
-from objectives.training.standardization import FeaturewiseStandardization
+from objectives.errors import InfeasibleConfiguration, TimeUp
+import objectives.training.cross_validation as training
 from objectives.training.cross_validation import (
     FreshStart,
     channel_statistics,
@@ -21,6 +20,7 @@ from objectives.training.cross_validation import (
     cross_validate,
     standardizer_of,
 )
+from objectives.training.standardization import FeaturewiseStandardization
 from spaces.space import load_space
 
 

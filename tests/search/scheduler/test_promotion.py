@@ -6,8 +6,8 @@ import pytest
 from optuna.trial import TrialState
 
 from objectives.config import TrainingConfig
-from search.scheduler.promotion import crowding, fronts, goes_on, pareto_order, rungs
 from search.runner.run import RunSettings, run_study
+from search.scheduler.promotion import crowding, fronts, goes_on, pareto_order, rungs
 from tests.conftest import tiny_space
 
 

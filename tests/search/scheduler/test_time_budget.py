@@ -9,8 +9,8 @@ from optuna.trial import TrialState, create_trial
 from objectives.config import TrainingConfig
 from objectives.errors import SettingError
 from search.runner.run import RunSettings, run_study
-from search.study import TrialAttr, retry_of
 from search.scheduler.time_budget import Deadline, TimeBudget, estimate_seconds, parse_duration
+from search.study import TrialAttr, retry_of
 from tests.conftest import tiny_space
 
 
