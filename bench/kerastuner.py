@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.baseline import RESULTS, SEED, TEST_FRACTION
+from bench.baseline import RESULTS, SEED
+from objectives.config import TEST_FRACTION
 from objectives.data.prepared import PreparedData, prepare
 from objectives.data.preprocessing import INPUT_NORMALISATION
 

@@ -24,14 +24,14 @@ import numpy as np
 from PIL import Image
 
 from bench.fashion_mnist import fashion_folder
-from export.mediapipe_tasks import classify
-from export.metadata import ModelDescription, with_metadata, write_labels
-from export.verify import LiteRTClassifier
+from export.phones.mediapipe_tasks import classify
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.data.dataset import scan_image_folder
 from objectives.data.preprocessing import decode_rgb, resize
 from objectives.data.splits import holdout_split
 from objectives.tflite.convert import to_float32, to_int8
+from objectives.tflite.metadata import ModelDescription, with_metadata, write_labels
+from objectives.tflite.verify import LiteRTClassifier
 from objectives.training.cross_validation import compiled_model, fit, predict, steps_per_epoch
 
 PHOTOS = Path("/usr/share/wallpapers")  # Debian's plasma-workspace-wallpapers: photographs of 2560x1600 and up

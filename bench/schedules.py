@@ -13,7 +13,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
+from objectives.config import TEST_FRACTION, ArchitectureConfig, TrainingConfig, TrialConfig
 
 NETWORKS = {  # filters, neurons: tiny to the largest the default front needs
     "2 filters, softmax": ArchitectureConfig("plain", (2,), (), padding="same"),
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from objectives.data.prepared import prepare
     from objectives.training.cross_validation import cross_validate
 
-    data = prepare(digits_folder(args.cache), args.cache, [8], 0.15, 0)
+    data = prepare(digits_folder(args.cache), args.cache, [8], TEST_FRACTION, TrainingConfig().seed)
     images, labels = data.search_images(8), data.search_labels
     folds = data.folds(args.folds, 0)
     print(f"| network | params | {' | '.join(SCHEDULES)} |")

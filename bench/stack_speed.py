@@ -21,7 +21,7 @@ import statistics
 import time
 from pathlib import Path
 
-from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
+from objectives.config import TEST_FRACTION, ArchitectureConfig, TrainingConfig, TrialConfig
 
 SIZE = 32
 # Middling members of each family of the default space (spaces/default.yaml).
@@ -76,7 +76,7 @@ def main() -> int:
     from search.cli import quiet_libraries
 
     quiet_libraries()
-    data = prepare(digits_folder(args.cache), args.cache, [SIZE], 0.15, 0)
+    data = prepare(digits_folder(args.cache), args.cache, [SIZE], TEST_FRACTION, TrainingConfig().seed)
     images, labels = data.search_images(SIZE), data.search_labels
     one_epoch = TrainingConfig(epochs=1)
     first_and_second_fit(TrialConfig(SIZE, 1, ArchitectureConfig("plain", (4,), (8,)), one_epoch), images, labels)

@@ -10,9 +10,9 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from export.child_classifier import DISAGREEMENT_ALARM
-from export.mediapipe_tasks import MediaPipeCheck
-from export.phone_checks import PhoneChecks
+from export.phones.checks import PhoneChecks
+from export.phones.child_classifier import DISAGREEMENT_ALARM
+from export.phones.mediapipe_tasks import MediaPipeCheck
 from export.registry import Registration
 from search.study import ExportSummary, StudyRecord, masked
 

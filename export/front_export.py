@@ -17,18 +17,18 @@ import numpy as np
 import optuna
 
 from export.atomic_folder import written_atomically
-from export.metadata import ModelDescription, with_metadata, write_labels
-from export.phone_checks import environments_ready, run_phone_checks
-from export.phone_path import phone_images
+from export.phones.app_images import phone_images
+from export.phones.checks import environments_ready, run_phone_checks
 from export.refit import refit, study_data
-from export.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, compare, decode_images
 from objectives.architectures.registry import describe
 from objectives.config import TrialConfig
-from objectives.errors import ExportError, TrialFailure
 from objectives.data.paths import CACHE_ROOT
 from objectives.data.prepared import PreparedData
 from objectives.data.preprocessing import INPUT_NORMALISATION
+from objectives.errors import ExportError, TrialFailure
 from objectives.tflite.convert import to_float32, to_int8
+from objectives.tflite.metadata import ModelDescription, with_metadata, write_labels
+from objectives.tflite.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, compare, decode_images
 from objectives.training.cross_validation import predict
 from search.study import (
     DEFAULT_AUTHOR,

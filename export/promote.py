@@ -19,7 +19,7 @@ from optuna.trial import TrialState
 from export.atomic_folder import written_atomically
 from export.card import model_card, write_card
 from export.front_export import ExportSettings, export_trial, reusable_summary
-from export.phone_checks import PhoneChecks, environments_ready, run_phone_checks
+from export.phones.checks import PhoneChecks, environments_ready, run_phone_checks
 from export.refit import study_data
 from export.registry import log_file, log_test_accuracies, register_build
 from objectives.errors import ExportError, StudyError

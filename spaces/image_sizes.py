@@ -2,12 +2,13 @@
 
 Upsampling adds no information and costs compute twice over: a 3x3 convolution's work grows with the
 pixels (32 px is 16 times the work of 8 px), and a plain network's Flatten -> Dense layer grows with them
-too. Measured on the bundled 8x8 digits: the same search with sizes 8/12/16 found a better front in less
-time than with 32/40/48. So a space that says ``image_sizes: auto`` gets the images' native size and a
+too: on the bundled 8x8 digits, the same search with sizes 8/12/16 found a better front in less time
+than with 32/40/48. So a space that says ``image_sizes: auto`` gets the images' native size and a
 few steps below it. Large images get a ladder from 32 to 256 px, clipped at the native size: the recipe's
 30, 50, 100, 200 and 300 px skipped 64 and 128 px, where one small strided CNN trained once did best on
-512 px photographs (0.987 at 64 px, 1.000 at 128 px), and spent most of a study on 200-300 px trials that
-cost 10-100 times a 30 px one. A space file that lists sizes is taken as written (upsampling included).
+512 px photographs (`python -m bench.baseline`, BENCHMARKS.md "Real photographs"), and spent most of a
+study on 200-300 px trials that cost 10-100 times a 30 px one. A space file that lists sizes is taken as
+written (upsampling included).
 
 The ladder is climbed as it pays (``unlocked_sizes``): sizes up to ``FREE_SIZE`` are open from the start;
 each larger one opens once the study's front has stopped improving for ``PATIENCE`` complete trials in

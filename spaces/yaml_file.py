@@ -1,7 +1,7 @@
 """Reading a hand-edited YAML file safely: bounded in size, UTF-8 only, no aliases.
 
-YAML aliases let a few hundred bytes expand into millions of values (the "billion laughs" bomb: at
-depth 9 it took 1.6 GB and never answered), and a search space has no use for them. Errors quote at
+YAML aliases let a few hundred bytes expand into millions of values (the "billion laughs" bomb takes
+gigabytes and never answers), and a search space has no use for them. Errors quote at
 most a line of what was read.
 """
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 PACKAGES = ("objectives", "spaces", "search", "export", "bench")
-LAZY_DISPATCH = "search.commands"  # the CLI's commands import export/ inside the export and promote commands
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 50
 
@@ -39,14 +38,13 @@ def project_modules() -> dict[str, ast.Module]:
     return modules
 
 
-def imported(tree: ast.Module) -> list[tuple[str, bool]]:
-    """(module, at the top level) for every project import, function-level ones included."""
-    top = {id(node) for node in tree.body}
+def imported(tree: ast.Module, roots: tuple[str, ...] = PACKAGES) -> list[str]:
+    """Every module imported from the ``roots`` (the project's packages unless told), function-level ones included."""
     found = []
     for node in ast.walk(tree):
         names = [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else \
             [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
-        found += [(name, id(node) in top) for name in names if name.split(".")[0] in PACKAGES]
+        found += [name for name in names if name.split(".")[0] in roots]
     return found
 
 
@@ -54,10 +52,8 @@ def test_every_import_goes_down_the_layers():
     order = layers()
     upward = []
     for module, tree in project_modules().items():
-        for target, at_top in imported(tree):
+        for target in imported(tree):
             if layer_of(target, order) > layer_of(module, order):
-                if module == LAZY_DISPATCH and not at_top and target.startswith("export."):
-                    continue
                 upward.append(f"{module} -> {target}")
     assert upward == [], "imports against ARCHITECTURE.md's layers:\n" + "\n".join(upward)
 
@@ -117,7 +113,7 @@ def test_the_layer_rule_catches_an_upward_import():
     """The check above can fail: an objectives module importing search would be reported."""
     order = layers()
     tree = ast.parse("from search.study.record import StudyRecord\n")
-    assert [(t, top) for t, top in imported(tree)] == [("search.study.record", True)]
+    assert imported(tree) == ["search.study.record"]
     assert layer_of("search.study.record", order) > layer_of("objectives.training.cross_validation", order)
 
 
@@ -151,6 +147,21 @@ def test_the_folders_are_the_layers():
     assert top == {"__init__", "__main__", "cli", "commands"}
     loose = sorted(path.name for path in (ROOT / "objectives").glob("*.py") if path.stem != "__init__")
     assert len(loose) <= 3, loose
+
+
+# LiteRT's interpreter, the metadata writer and reader, the converter. The Task Library (``tflite_support.task``)
+# is a phone runtime, checked from export/phones/ like MediaPipe.
+TFLITE_LIBRARIES = ("ai_edge_litert", "tensorflow_lite_support", "tensorflow.lite")
+
+
+def test_a_tflite_file_is_made_read_and_run_in_one_package():
+    """Conversion, metadata and verification share objectives/tflite/: an export does not walk between floors
+    to make one file, and a reader finds every TFLite call in one folder."""
+    outside = sorted(name for name, tree in project_modules().items() if not name.startswith("objectives.tflite.")
+                     and any(module == library or module.startswith(library + ".")
+                             for module in imported(tree, tuple(lib.split(".")[0] for lib in TFLITE_LIBRARIES))
+                             for library in TFLITE_LIBRARIES))
+    assert outside == []
 
 
 def _family_named(value: object, names: set[str]) -> bool:
@@ -192,7 +203,7 @@ def test_only_the_storage_module_reaches_past_optunas_public_api():
 
 def test_the_trial_path_does_not_load_the_export_or_tflite_support():
     code = ("import sys, search.runner.objective, search.runner.run; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'export', 'tflite_support'}))")
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'export', 'tensorflow_lite_support'}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

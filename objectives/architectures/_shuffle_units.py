@@ -30,8 +30,8 @@ class ChannelShuffle(keras.layers.Layer):
 class GroupedPointwiseConv(keras.layers.Layer):
     """A grouped 1x1 convolution as split, one convolution per group, concatenate.
 
-    ``Conv2D(groups=g)`` computes the same thing but TensorFlow's CPU kernel for it ran 7x slower
-    here, and the split form converts to plain TFLite ops every runtime has.
+    ``Conv2D(groups=g)`` computes the same thing but TensorFlow's CPU kernel for it ran several times
+    slower here, and the split form converts to plain TFLite ops every runtime has.
     """
 
     def __init__(self, filters: int, groups: int, **kwargs):

@@ -25,7 +25,7 @@ class DeviceBudgets:
 
     @property
     def needs_int8_model(self) -> bool:
-        """Size and latency limits are checked on a converted model (about 1-2 s, no training)."""
+        """Size and latency limits are checked on a converted model (a conversion, no training)."""
         return self.max_int8_kb is not None or self.max_latency_ms is not None
 
     @staticmethod

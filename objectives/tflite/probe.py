@@ -1,9 +1,8 @@
 """A model's int8 size and LiteRT latency before it is trained, for the device budgets of a study.
 
-The untrained model is converted exactly as the export converts the trained one (``objectives.tflite.convert``)
-and timed exactly as the export times it (``median_invoke_ms``, also used by ``export.verify``), so a budget means the
-same number in the
-search and in the model card.
+The untrained model is converted exactly as the export converts the trained one (``convert``) and timed
+exactly as verification times it (``median_invoke_ms``, also used by ``verify``), so a budget means the same
+number in the search and in the model card.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 One model is built and traced per trial; before every fold its weights and optimizer state are put back
 to the untrained values they had when it was built, so no fold (and no configuration) starts from
-weights another one trained. Re-tracing per fold would cost most of a small trial's time: measured on a tiny
-CNN, 800 images, a new build + compile + one epoch took 0.90 s against 0.15 s for the same model with its
-variables re-initialised.
+weights another one trained. Re-tracing per fold would cost most of a small trial's time: `python -m
+bench.stack_speed` prints, per family, a new model's first fit of one epoch against a second fit of the
+same model from its restored initial state (on a tiny CNN, 800 images: 0.90 s against 0.15 s).
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ def compiled_model(config: TrialConfig, num_classes: int, steps: int) -> keras.M
     keras.utils.set_random_seed(config.training.seed)
     model = build_model(config.architecture, config.image_size, num_classes, uses_standardization(config.generator))
     # XLA ("auto" on CPU) cost more than it saved on these small models; running many steps per call of
-    # the traced function trains identically and saves the per-step Python overhead (10 steps: 1.2-1.5x
-    # faster than 1; 40 rather than 10 with the chunked epochs of ``fit``: 1.7x on 8x8 digits).
+    # the traced function trains identically and saves the per-step Python overhead (`python -m
+    # bench.stack_speed` times a default trial, to compare such settings).
     model.compile(optimizer=keras.optimizers.Adam(learning_rate(config.training, steps)),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=False,
                   steps_per_execution=STEPS_PER_EXECUTION)
@@ -128,8 +128,8 @@ def fit(model: keras.Model, config: TrialConfig, images: np.ndarray, labels: np.
         callbacks: list[keras.callbacks.Callback] = ()) -> dict[str, list[float]]:
     """Train on uint8 images: fit featurewise statistics on exactly these images, then run the generator.
 
-    The images stay uint8 until a batch is drawn: a float32 copy of a fold is 4 times its size (500 images
-    at 256 px: 393 MB as uint8, 1.6 GB as float32, and TensorFlow held a second copy of it)."""
+    The images stay uint8 until a batch is drawn: a float32 copy of a fold is 4 times its size (2,000 images
+    at 256 px: 393 MB as uint8, 1.6 GB as float32), and TensorFlow held a second copy of such an array."""
     standardizer = standardizer_of(model)
     if standardizer is not None:
         standardizer.set_statistics(*channel_statistics(images))
@@ -179,9 +179,9 @@ class StopAt(keras.callbacks.Callback):
 def epochs_per_point(epochs: int) -> int:
     """Epochs per Keras epoch (one point of the learning curve): several when that still leaves 5-10 points.
 
-    Keras pays about 50 ms of Python per epoch (callbacks, iterators, metrics); a tiny network's epoch of
-    1,200 8x8 images takes about as long. One fit epoch over 4 passes of the data trained the same updates
-    1.7x faster on the digits. The count divides ``epochs`` exactly, so every fold trains the epochs asked.
+    Keras pays a fixed cost of Python per epoch (callbacks, iterators, metrics), about as long as a tiny
+    network's epoch on the digits, so one fit epoch over several passes of the data trains the same updates
+    in less time. The count divides ``epochs`` exactly, so every fold trains the epochs asked.
     """
     points = max(p for p in range(1, min(epochs, HISTORY_POINTS) + 1) if epochs % p == 0)
     return epochs // points if points >= MIN_HISTORY_POINTS else 1
@@ -191,13 +191,13 @@ def recalibrate_batch_norm(model: keras.Model, images: np.ndarray, sample: int =
     """Set every batch-norm layer's moving statistics to the true statistics of the (uint8) training images.
 
     The moving averages start at mean 0 / variance 1 and, after the few hundred steps of a small data
-    set, still remember it: measured here, a MobileNetV2 at 100% training accuracy scored chance (0.21)
-    on its validation fold with moving statistics and 0.94 with batch statistics. Passes in training
+    set, still remember it: a MobileNetV2 at full training accuracy scored chance on its validation fold
+    with moving statistics, and nearly its training accuracy with batch statistics. Passes in training
     mode over (a sample of) the training fold replace the averages by the image-weighted mean of the
     batches' statistics (momentum = images seen before / images seen after the batch): the exact mean,
     and the variance up to the small spread between batch means. Batches, not one pass over the whole
-    sample: a 2,048-image pass held gigabytes of activations and took 7 s on a MobileNetV2. 512 images give
-    every channel's statistics from hundreds of thousands of values, in about 0.2 s a fold.
+    sample: one pass of a few thousand images holds gigabytes of a MobileNetV2's activations. 512 images give
+    every channel's statistics from hundreds of thousands of values.
     """
     layers = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
     if not layers:
@@ -263,7 +263,7 @@ def cross_validate(config: TrialConfig, images: np.ndarray, labels: np.ndarray, 
 
 def model_summary(model: keras.Model) -> str:
     """Keras' summary table as text, written once every fold has trained: an early-stopped trial (most of a
-    study's) does not store it, and for a MobileNetV2 or ShuffleNet body it takes 20-40 ms (measured)."""
+    study's) does not store it, and a MobileNetV2 or ShuffleNet body makes it a long table to build."""
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
     return "\n".join(lines)

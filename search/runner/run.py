@@ -140,7 +140,7 @@ def run_study(settings: RunSettings) -> optuna.Study:
                              f"({'; '.join(record.differences(old_record))}); "
                              "resume it with the settings it was made with, or pass a new STUDY=name")
     # A resumed study's sampler must not replay the first session's random draws: offset its seed by the
-    # trials already there (same seed on resume repeated trials 0-3 as trials 6-9, measured).
+    # trials already there (with the same seed, a resumed session repeated the first session's trials).
     seed = settings.training.seed + (len(existing.trials) if existing else 0)
     study = optuna.create_study(study_name=settings.study, storage=storage, directions=DIRECTIONS,
                                 sampler=make_sampler(settings.sampler, seed, space.image_sizes), load_if_exists=True)

@@ -13,8 +13,8 @@ of each rung (``rungs``: 1 and 3 of 5 folds; the fidelity is the number of folds
 - the trial goes on if it is in the first ``1 / ETA`` of that order, or if no other trial beats it by more
   than ``epsilon(rung)`` accuracy with as few parameters (a trial no other clearly beats at this fidelity
   may be a front point at full fidelity; stopping it can only lose the front). The margin is the noise of
-  a few folds: on the default digits study, a 762-parameter network was 0.004 behind a 386-parameter one
-  after fold 1 and 0.003 ahead of it after all five, a front point that plain dominance at fold 1 stopped.
+  a few folds: on the default digits study, a network can trail a smaller one after fold 1 and lead it after
+  all five, a front point that plain dominance at fold 1 stops (BENCHMARKS.md, "Early stopping replayed").
 - the first ``ETA`` trials to reach a rung all go on: there is nothing yet to rank them against.
 
 Everything it reads is in the shared storage (the fold accuracies each trial stores after every fold), so
@@ -27,7 +27,7 @@ import math
 from collections.abc import Sequence
 
 ETA = 3  # the top third of a rung goes on, as in ASHA's default reduction factor
-FOLD_NOISE = 0.02  # accuracy by which one fold's score may miss a configuration's mean over five (digits: 0.005-0.02)
+FOLD_NOISE = 0.02  # accuracy by which one fold's score may miss a configuration's mean over five
 
 Point = tuple[float, float]  # (accuracy: higher is better, parameters: lower is better)
 

@@ -46,8 +46,8 @@ def _sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
 class SizeLadder(optuna.samplers.BaseSampler):
     """Another sampler, with its image sizes held to those ``spaces.image_sizes.unlocked_sizes`` has opened.
 
-    A 256 px trial costs 64 times a 32 px one, and TPE draws sizes as if they cost the same: in a
-    15-minute study of 512 px photographs two trials at 200-300 px took 10 and 14 minutes. A size the
+    A 256 px trial costs 64 times a 32 px one, and TPE draws sizes as if they cost the same: in a short
+    study of 512 px photographs, two trials at 200-300 px took most of its time. A size the
     wrapped sampler draws above the open ones becomes the largest open size; the sampler still learns
     from every trial as it ran. The rule reads only the study's trials, so every worker applies the same."""
 

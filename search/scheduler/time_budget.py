@@ -34,15 +34,14 @@ from search.study import TrialAttr, front_rows
 
 DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?")
 STUDY_ATTR = "time_budget"  # study user attribute: this session's deadline, read by every worker
-# Measured on 2 cores: `python -m search export` of a 2-model digits front took 25 s, about 9 s of it starting
-# the command; with the MediaPipe and Task Library checks, a 5-model front of 384 px photographs took 110 s
-# (refits at 48-64 px included). Per model: refit estimate + this; per export: the fixed part.
+# Per model: refit estimate + this; per export: the fixed part (starting the command and the phone runtimes).
+# From `time python -m search export --study S` on 2 cores, on a digits front and a 384 px photographs front.
 EXPORT_SECONDS_PER_MODEL = 14.0
 EXPORT_FIXED_SECONDS = 15.0
 MIN_SECONDS = 10.0
-# Training seconds per MAC per image-epoch (forward, backward and update) on this 2-core machine, before a
-# study has measured its own: the fixed strided CNN of 8/16/32 channels at 64 px (0.8M MACs) trained 30
-# epochs on 434 images in 8 s, 6.2e-4 s an image-epoch, about 0.8 ns per MAC; doubled to err long.
+# Training seconds per MAC per image-epoch (forward, backward and update) on a 2-core machine, before a
+# study has measured its own: `python -m bench.baseline` trains the fixed strided CNN of 8/16/32 channels at
+# 64 px (0.8M MACs) and prints its seconds; about 0.8 ns per MAC there, doubled to err long.
 SECONDS_PER_MAC = 1.5e-9
 
 

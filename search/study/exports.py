@@ -74,7 +74,7 @@ class ExportSummary:
     int8: dict
     phone_int8_accuracy: float  # JPEG q90 + app-style bilinear resize, int8 model
     mediapipe: dict  # {"float32": .., "int8": ..}: test accuracy of MediaPipe Tasks' ImageClassifier on the originals
-    mediapipe_alarm: bool  # it disagrees with LiteRT by more than export.child_classifier.DISAGREEMENT_ALARM
+    mediapipe_alarm: bool  # it disagrees with LiteRT by more than export.phones.child_classifier.DISAGREEMENT_ALARM
     task_library: dict  # the same for the legacy TFLite Task Library's ImageClassifier
     task_library_alarm: bool
     float32_matches_keras: bool

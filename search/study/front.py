@@ -27,7 +27,7 @@ def front_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
 
 def front_rows(study: optuna.Study) -> list[dict]:
     """One row per feasible Pareto-optimal trial, smallest model first; ``at_chance`` marks those no better
-    than guessing (0.100 at 88 parameters on 10 classes was listed as if it were a model)."""
+    than guessing, so a one-filter model at chance is not read as a model."""
     level = chance(study)
     rows = []
     for trial in front_trials(study):

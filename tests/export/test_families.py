@@ -13,12 +13,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from export.mediapipe_tasks import classify
-from export.metadata import ModelDescription, read_metadata, with_metadata, write_labels
-from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, compare
+from export.phones.mediapipe_tasks import classify
 from objectives.config import ArchitectureConfig, TrainingConfig, TrialConfig
 from objectives.data.prepared import prepare
 from objectives.tflite.convert import to_float32, to_int8
+from objectives.tflite.metadata import ModelDescription, read_metadata, with_metadata, write_labels
+from objectives.tflite.verify import FLOAT32_TOLERANCE, LiteRTClassifier, compare
 from objectives.training.cross_validation import (
     compiled_model,
     fit,

@@ -18,11 +18,11 @@ import optuna
 import pytest
 
 from export.front_export import export_front
-from export.metadata import read_metadata
 from export.refit import study_data
-from export.verify import FLOAT32_TOLERANCE, LiteRTClassifier, decode_images
 from objectives.data.preprocessing import INPUT_NORMALISATION
 from objectives.errors import DataError, ExportError
+from objectives.tflite.metadata import read_metadata
+from objectives.tflite.verify import FLOAT32_TOLERANCE, LiteRTClassifier, decode_images
 from objectives.training.cross_validation import predict
 from search.study import ExportFiles, ExportSummary, StudyRecord
 from tests.export.conftest import CREATION_ORDER

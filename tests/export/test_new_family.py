@@ -12,9 +12,9 @@ import yaml
 from export.card import CARD_JSON
 from export.front_export import ExportSettings, export_front
 from export.promote import PromoteSettings, promote
-from export.verify import LiteRTClassifier, decode_images
 from objectives.architectures import registry
 from objectives.config import TrainingConfig
+from objectives.tflite.verify import LiteRTClassifier, decode_images
 from search.runner.run import RunSettings, run_study
 from spaces.space import DEFAULT_SPACE
 from tests.export.conftest import write_shapes

@@ -18,8 +18,8 @@ import pytest
 from export.card import CARD_JSON, CARD_MARKDOWN
 from export.promote import PromoteSettings, chosen_trial, promote
 from export.registry import PHONE_ALIAS, registered_model_name
-from export.verify import LiteRTClassifier, decode_images
 from objectives.errors import StudyError
+from objectives.tflite.verify import LiteRTClassifier, decode_images
 from search.runner.run import RunSettings, run_study
 from tests.export.conftest import plain_space
 

@@ -1,5 +1,5 @@
 """The resize every original goes through (training, cross-validation, checking) is MediaPipe's: corner-aligned
-bilinear sampling without antialiasing. tests/export/test_mediapipe_tasks.py pins it to MediaPipe itself; these
+bilinear sampling without antialiasing. tests/export/phones/test_mediapipe_tasks.py pins it to MediaPipe itself; these
 pin its arithmetic without it."""
 
 from __future__ import annotations

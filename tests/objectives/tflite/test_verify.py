@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export.metadata import ModelDescription, with_metadata, write_labels
-from export.verify import LiteRTClassifier
 from objectives.data.preprocessing import INPUT_NORMALISATION
 from objectives.errors import ExportError
+from objectives.tflite.metadata import ModelDescription, with_metadata, write_labels
+from objectives.tflite.verify import LiteRTClassifier
 from tests.objectives.tflite.test_convert import dead_relu_model
 
 

@@ -1,16 +1,16 @@
 """The phone check: the exported files as MediaPipe Tasks' ImageClassifier reads them.
 
-Android apps classify with MediaPipe Tasks now (the TFLite Task Library, ``export.task_library``, is
+Android apps classify with MediaPipe Tasks now (the TFLite Task Library, ``export.phones.task_library``, is
 deprecated upstream; MediaPipe Tasks is its named replacement since TensorFlow Lite became LiteRT). So every
 exported model is classified by ``mediapipe.tasks.python.vision.ImageClassifier`` (mediapipe 1.2.3) from the
 file and its metadata alone, on the held-out test images at their original resolution, given as RGB uint8
 frames: MediaPipe squares each frame to the input size itself, the way training's
-``objectives.data.preprocessing.resize`` was made to match (identical pixels, measured), and applies the
+``objectives.data.preprocessing.resize`` was made to match (identical pixels, tested), and applies the
 metadata's normalisation to a float32 input only.
 
 MediaPipe brings opencv and matplotlib, so it lives in its own small environment, ``.venv-mediapipe``
 (made by ``make install`` from ``requirements-mediapipe.lock``), and runs in a child process on the script
-``mediapipe_script.py`` (``export.child_classifier``).
+``mediapipe_script.py`` (``export.phones.child_classifier``).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from export.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, classify_in_child
-from export.verify import LiteRTClassifier
-from objectives.errors import MediaPipeError
+from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, classify_in_child
 from objectives.data.preprocessing import INPUT_NORMALISATION, RESIZE_METHOD
+from objectives.errors import MediaPipeError
+from objectives.tflite.verify import LiteRTClassifier
 
-ENVIRONMENT = Path(__file__).resolve().parents[1] / ".venv-mediapipe"
+ENVIRONMENT = Path(__file__).resolve().parents[2] / ".venv-mediapipe"
 PYTHON_VARIABLE = "MEDIAPIPE_PYTHON"  # another interpreter holding mediapipe (and no TensorFlow)
 SCRIPT = Path(__file__).with_name("mediapipe_script.py")
 

@@ -1,6 +1,6 @@
 """Classify images with the TFLite Task Library's ImageClassifier; runs inside .venv-task-library only.
 
-This file is run as a script by ``export.task_library`` with the small environment's Python (which holds
+This file is run as a script by ``export.phones.task_library`` with the small environment's Python (which holds
 tflite-support 0.4.4, pillow and numpy, and no TensorFlow): the Task Library's pybind modules cannot be
 loaded in a process that has TensorFlow's (``generic_type: cannot initialize type "StatusCode"``), and
 ``tflite_support.task`` imports TensorFlow whenever it is installed beside it. So it imports nothing from

@@ -20,8 +20,8 @@ from tensorflow_lite_support.metadata import metadata_schema_py_generated as met
 from tensorflow_lite_support.metadata.python import metadata
 from tensorflow_lite_support.metadata.python.metadata_writers import image_classifier, metadata_info, writer_utils
 
-from objectives.errors import ExportError
 from objectives.data.preprocessing import INPUT_NORMALISATION
+from objectives.errors import ExportError
 
 LABELS_FILE = "labels.txt"
 

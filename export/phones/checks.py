@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from export import mediapipe_tasks, task_library
+from export.phones import mediapipe_tasks, task_library
 from search.study import ExportFiles
 
 

@@ -15,12 +15,12 @@ from google.protobuf.internal import api_implementation
 from PIL import Image
 
 from export.card import CARD_JSON
-from export.child_classifier import rgb_frames
-from export.metadata import read_metadata
+from export.phones.child_classifier import rgb_frames
+from export.phones.task_library import PYTHON_VARIABLE, check_models, classify, task_library_python
 from export.promote import PromoteSettings, promote
-from export.task_library import PYTHON_VARIABLE, check_models, classify, task_library_python
-from export.verify import LiteRTClassifier
 from objectives.errors import TaskLibraryError
+from objectives.tflite.metadata import read_metadata
+from objectives.tflite.verify import LiteRTClassifier
 from search.cli import main
 from search.study import ExportFiles
 from tests.conftest import write_image

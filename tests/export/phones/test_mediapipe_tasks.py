@@ -13,13 +13,13 @@ import pytest
 from PIL import Image
 
 from export.card import CARD_JSON
-from export.mediapipe_tasks import PYTHON_VARIABLE, check_models, classify, mediapipe_python, scores
-from export.metadata import ModelDescription, with_metadata, write_labels
+from export.phones.mediapipe_tasks import PYTHON_VARIABLE, check_models, classify, mediapipe_python, scores
 from export.promote import PromoteSettings, promote
 from export.registry import BUILD_METRIC_PREFIX
-from objectives.errors import MediaPipeError
 from objectives.data.preprocessing import RESIZE_METHOD, decode_rgb, resize
+from objectives.errors import MediaPipeError
 from objectives.tflite.convert import to_float32
+from objectives.tflite.metadata import ModelDescription, with_metadata, write_labels
 from search.cli import main
 from search.study import ExportFiles
 from tests.conftest import write_image

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from export.phone_path import app_resize, jpeg_round_trip, phone_images
+from export.phones.app_images import app_resize, jpeg_round_trip, phone_images
 from objectives.data.preprocessing import decode_rgb, resize
 from tests.conftest import write_image
 

@@ -10,7 +10,7 @@ from its metadata alone, on the held-out test images given as RGB uint8 arrays a
 The Task Library cannot be loaded in a process that has TensorFlow (its pybind modules clash:
 ``generic_type: cannot initialize type "StatusCode"``), so it runs in a child process with the Python of
 its own small environment, ``.venv-task-library`` (made by ``make install`` or ``make task-library``), on
-the script ``task_library_script.py`` (``export.child_classifier``). A test split of a few hundred images
+the script ``task_library_script.py`` (``export.phones.child_classifier``). A test split of a few hundred images
 takes well under a second.
 """
 
@@ -20,10 +20,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from export.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, classify_in_child
+from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, classify_in_child
 from objectives.errors import TaskLibraryError
 
-ENVIRONMENT = Path(__file__).resolve().parents[1] / ".venv-task-library"
+ENVIRONMENT = Path(__file__).resolve().parents[2] / ".venv-task-library"
 PYTHON_VARIABLE = "TASK_LIBRARY_PYTHON"  # another interpreter holding tflite-support (and no TensorFlow)
 SCRIPT = Path(__file__).with_name("task_library_script.py")
 

@@ -1,6 +1,6 @@
 """Classify images with MediaPipe Tasks' ImageClassifier; runs inside .venv-mediapipe only.
 
-Run as a script by ``export.mediapipe_tasks`` with the small environment's Python (mediapipe 1.2.3, pillow
+Run as a script by ``export.phones.mediapipe_tasks`` with the small environment's Python (mediapipe 1.2.3, pillow
 and numpy, no TensorFlow: mediapipe brings opencv and matplotlib, kept out of the training environment),
 so it imports nothing from this project.
 
