@@ -111,8 +111,7 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
                                          about("int8"), config.image_size, files.labels))
     keras.backend.clear_session()
 
-    test_paths = [Path(record.data_dir) / name for name in record.test_files]
-    true_names = [Path(name).parts[0] for name in record.test_files]  # the class folder, not a training index
+    test_paths, true_names = record.held_out()
     float32_model, int8_model = LiteRTClassifier(files.float32), LiteRTClassifier(files.int8)
     float32 = compare(float32_model, decode_images(test_paths, float32_model.size), true_names, keras_scores,
                       class_names)

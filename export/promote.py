@@ -110,8 +110,7 @@ def promote(settings: PromoteSettings) -> Path:
 def check_build(build: Path, summary: ExportSummary, record: StudyRecord) -> PhoneChecks:
     """The build's own two files through MediaPipe (and the legacy Task Library) on the original test images,
     against the LiteRT accuracy the export measured; a disagreement is announced in capitals, as at export."""
-    paths = [Path(record.data_dir) / name for name in record.test_files]
-    truth = [Path(name).parts[0] for name in record.test_files]
+    paths, truth = record.held_out()
     checks = run_phone_checks(ExportFiles(build), paths, truth,
                               {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
     for alarm in checks.announcements(summary.trial):

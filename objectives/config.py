@@ -11,6 +11,8 @@ PADDINGS = ("valid", "same")  # plain convolutions: the paper's valid, or same (
 HEADS = ("flatten", "average")  # plain features into Dense: the paper's Flatten, or global average pooling
 SCHEDULES = ("cosine", "constant")
 TEST_FRACTION = 0.15  # the share of the images held out, never searched on, for the export's checks
+MIN_IMAGE_SIZE = 8  # below this a 3x3 convolution and one pooling leave almost nothing
+MAX_LEARNING_RATE = 1.0  # Adam's peak rate, as the command line and a space file may give it
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,8 @@ class TrialConfig:
     def __post_init__(self) -> None:
         if self.generator not in GENERATORS:
             raise ValueError(f"unknown generator {self.generator!r}; allowed: 1, 2, 3, 4")
-        if self.image_size < 8:
-            raise ValueError(f"image_size must be at least 8 pixels, got {self.image_size}")
+        if self.image_size < MIN_IMAGE_SIZE:
+            raise ValueError(f"image_size must be at least {MIN_IMAGE_SIZE} pixels, got {self.image_size}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

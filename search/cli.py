@@ -10,7 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from objectives.config import TEST_FRACTION, TrainingConfig
+from objectives.config import MAX_LEARNING_RATE, TEST_FRACTION, TrainingConfig
 from objectives.errors import UserError
 from objectives.data.paths import CACHE_ROOT
 from search import commands
@@ -44,8 +44,6 @@ def _positive(text: str) -> int:
 
 
 def _rate(text: str) -> float:
-    from search.runner.settings_check import MAX_LEARNING_RATE
-
     try:
         value = float(text)
     except ValueError:

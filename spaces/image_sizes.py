@@ -22,7 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-MIN_SIZE = 8  # below this a 3x3 convolution and one pooling leave almost nothing
+from objectives.config import MIN_IMAGE_SIZE
+
 LADDER = (32, 48, 64, 96, 128, 192, 256)  # for images of at least LADDER_FROM pixels
 LADDER_FROM = 50
 STEPS = (1.0, 0.75, 0.5)  # small images: native, three quarters, half
@@ -38,10 +39,10 @@ def native_size(sizes: Counter) -> int:
 
 def derived_image_sizes(native: int) -> tuple[int, ...]:
     """The sizes a study searches for images of ``native`` pixels (ascending, none above ``native``)."""
-    if native < MIN_SIZE:
-        return (MIN_SIZE,)  # tiny images are the one case that is scaled up, to the smallest usable size
+    if native < MIN_IMAGE_SIZE:
+        return (MIN_IMAGE_SIZE,)  # tiny images are the one case that is scaled up, to the smallest usable size
     if native < LADDER_FROM:
-        return tuple(sorted({round(native * step) for step in STEPS if round(native * step) >= MIN_SIZE}))
+        return tuple(sorted({round(native * step) for step in STEPS if round(native * step) >= MIN_IMAGE_SIZE}))
     ladder = [size for size in LADDER if size < native] + [min(native, LADDER[-1])]
     return tuple(sorted(set(ladder)))[-len(LADDER):]
 

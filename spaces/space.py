@@ -8,10 +8,10 @@ from typing import Any
 
 from objectives.architectures.registry import Bound, Words, family, family_names
 from objectives.budgets.device import DeviceBudgets
-from objectives.config import GENERATORS
+from objectives.config import GENERATORS, MAX_LEARNING_RATE, MIN_IMAGE_SIZE
 from objectives.errors import SpaceError
 from objectives.quoting import capped, quoted
-from spaces.image_sizes import MIN_SIZE, derived_image_sizes
+from spaces.image_sizes import derived_image_sizes
 from spaces.yaml_file import read_yaml
 
 DEFAULT_SPACE = Path(__file__).with_name("default.yaml")
@@ -98,18 +98,20 @@ def _word_choice(origin: str, key: str, value: Any, words: tuple[str, ...]) -> C
 
 
 def _learning_rate(origin: str, value: Any) -> Parameter:
-    """The peak learning rate: {low, high[, log]} floats in (0, 1], or {choices: [...]}."""
+    """The peak learning rate: {low, high[, log]} floats in (0, MAX_LEARNING_RATE], or {choices: [...]}."""
     if isinstance(value, dict) and {"low", "high"} <= set(value) <= {"low", "high", "log"}:
         low, high, log = value["low"], value["high"], value.get("log", False)
-        if not (_number(low) and _number(high) and 0 < low <= high <= 1) or not isinstance(log, bool):
-            raise _fail(origin, "learning_rate", f"needs numbers 0 < low <= high <= 1 (and log: true or false), "
+        if not (_number(low) and _number(high) and 0 < low <= high <= MAX_LEARNING_RATE) or not isinstance(log, bool):
+            raise _fail(origin, "learning_rate", f"needs numbers 0 < low <= high <= {MAX_LEARNING_RATE:g} (and log: "
+                                                 "true or false), "
                                                  f"got low={quoted(low)} high={quoted(high)} log={quoted(log)}")
         return FloatRange(float(low), float(high), log)
     choices = isinstance(value, dict) and set(value) == {"choices"}
     choice = _parameter(origin, "learning_rate", value) if choices else None
-    if choice is None or not all(c <= 1 for c in choice.choices):
+    if choice is None or not all(c <= MAX_LEARNING_RATE for c in choice.choices):
         raise _fail(origin, "learning_rate", f"must be {{low: <rate>, high: <rate>[, log: true]}} or "
-                                             f"{{choices: [...]}} with rates in (0, 1], got {quoted(value)}")
+                                             f"{{choices: [...]}} with rates in (0, {MAX_LEARNING_RATE:g}], "
+                                             f"got {quoted(value)}")
     return choice
 
 
@@ -147,8 +149,8 @@ def parse_space(data: Any, origin: str = "space") -> SearchSpace:
     if missing:
         raise _fail(origin, missing[0], "is missing")
     sizes = () if data["image_sizes"] == AUTO else _int_list(
-        origin, "image_sizes", data["image_sizes"], f"{MIN_SIZE} to {MAX_SIZE} pixels, or {AUTO}",
-        lambda v: MIN_SIZE <= v <= MAX_SIZE)
+        origin, "image_sizes", data["image_sizes"], f"{MIN_IMAGE_SIZE} to {MAX_SIZE} pixels, or {AUTO}",
+        lambda v: MIN_IMAGE_SIZE <= v <= MAX_SIZE)
     generators = _int_list(origin, "generators", data["generators"], ", ".join(map(str, GENERATORS)),
                            lambda v: v in GENERATORS)
     families_data = data["families"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from objectives.config import TrainingConfig
+from objectives.config import MAX_LEARNING_RATE, TrainingConfig
 from objectives.errors import SettingError
 from objectives.quoting import quoted
 
@@ -20,7 +20,6 @@ MAX_EPOCHS = 10_000
 MAX_FOLDS = 100
 MAX_BATCH_SIZE = 65_536
 MAX_SEED = 2**31 - 1  # scikit-learn takes seeds up to 2**32 - 1; the study adds trial counts and offsets to it
-MAX_LEARNING_RATE = 1.0  # the command line's --learning-rate reads it too
 
 
 def _whole(setting: str, value: object, low: int, high: int, advice: str) -> None:

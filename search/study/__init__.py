@@ -20,7 +20,7 @@ from search.study.exports import (
     sha256,
 )
 from search.study.files import os_reason, prepare_file
-from search.study.front import at_chance, chance, front_rows, front_trials
+from search.study.front import at_chance, chance, front_order, front_rows, front_trials
 from search.study.record import StudyRecord
 from search.study.storage import (
     DEFAULT_STORAGE,
@@ -66,8 +66,8 @@ __all__ = [
     "DEFAULT_AUTHOR", "DEFAULT_BUILDS", "DEFAULT_EXPORTS", "DEFAULT_STORAGE", "FINISHED", "INTERRUPTED_BY_DEADLINE",
     "INTERRUPTED_BY_DEATH", "MAX_RETRY", "PASSWORD_IN_URL", "REQUEUE",
     "ExportFiles", "ExportSummary", "StudyRecord", "SystemAttr", "TrialAttr",
-    "at_chance", "chance", "check_study_name", "config_dict", "description", "fail_running", "front_rows",
-    "front_trials",
+    "at_chance", "chance", "check_study_name", "config_dict", "description", "fail_running", "front_order",
+    "front_rows", "front_trials",
     "heartbeat_timing", "journal_path", "live_trial", "masked",
     "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_interrupted",
     "record_out_of_reach",

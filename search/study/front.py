@@ -20,9 +20,14 @@ def at_chance(accuracy: float, level: float | None) -> bool:
     return level is not None and accuracy <= level + 1e-9
 
 
+def front_order(accuracy: float, params: float) -> tuple[float, float]:
+    """Smallest model first, the more accurate first among equals: the order every view and the export use."""
+    return params, -accuracy
+
+
 def front_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """The feasible Pareto front, smallest model first: the order every view and the export use."""
-    return sorted(study.best_trials, key=lambda t: (t.values[1], -t.values[0]))
+    """The feasible Pareto front in ``front_order``."""
+    return sorted(study.best_trials, key=lambda t: front_order(*t.values))
 
 
 def front_rows(study: optuna.Study) -> list[dict]:

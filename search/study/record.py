@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import MISSING, asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -40,6 +41,12 @@ class StudyRecord:
     @property
     def training_config(self) -> TrainingConfig:
         return TrainingConfig(**self.training)
+
+    def held_out(self) -> tuple[list[Path], list[str]]:
+        """The held-out images' paths and their classes, read from the class folder rather than a training
+        index, so every check scores the original files against the names a phone reports."""
+        return ([Path(self.data_dir) / name for name in self.test_files],
+                [Path(name).parts[0] for name in self.test_files])
 
     def save(self, study: optuna.Study) -> None:
         for key, value in asdict(self).items():

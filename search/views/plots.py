@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from objectives.architectures.registry import families  # noqa: E402
-from search.views.tables import TrialRow  # noqa: E402
+from search.views.tables import TrialRow, front_of  # noqa: E402
 
 
 def _save(figure, path: Path, tight: bool = True) -> Path:
@@ -31,7 +31,7 @@ def pareto_plot(rows: list[TrialRow], path: Path, title: str) -> Path:
         if mine:
             axes.scatter([r.params for r in mine], [r.accuracy for r in mine], c=family.colour, alpha=0.55, s=28,
                          label=family.name)
-    front = sorted((r for r in rows if r.on_front), key=lambda r: r.params)
+    front = front_of(rows)
     if front:
         params, accuracy = [r.params for r in front], [r.accuracy for r in front]
         axes.step(params, accuracy, where="post", c="black", lw=1, label="Pareto front")

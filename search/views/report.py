@@ -15,7 +15,7 @@ from pathlib import Path
 import optuna
 
 from search.views.plots import filters_neurons_heatmap, importance_plot, pareto_plot
-from search.views.tables import CHANCE_MARK, TrialRow, macs_text, outcomes, state_counts, trial_rows
+from search.views.tables import CHANCE_MARK, TrialRow, front_of, macs_text, outcomes, state_counts, trial_rows
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
@@ -99,7 +99,7 @@ def write_report(study: optuna.Study, out_dir: Path) -> Path:
     pareto = pareto_plot(rows, out_dir / "pareto_front.png", f"study {study.study_name}") if rows else None
     found = importances(study)
     importance = importance_plot(found, out_dir / "importances.png") if found else None
-    front = sorted((r for r in rows if r.on_front), key=lambda r: r.params)
+    front = front_of(rows)
     parts = [
         f"<h1>Study {html.escape(study.study_name)}</h1>",
         f"<p>Trials: {state_counts(study)}. "

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from search.study import ExportSummary, TrialAttr, at_chance, chance, config_dict, state_name, stop_reason
+from search.study import (
+    ExportSummary,
+    TrialAttr,
+    at_chance,
+    chance,
+    config_dict,
+    front_order,
+    state_name,
+    stop_reason,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,11 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
             on_front=trial.number in front, export=exported_comparison(study, trial.number),
         ))
     return rows
+
+
+def front_of(rows: list[TrialRow]) -> list[TrialRow]:
+    """The rows on the front, in ``front_order`` as the front table and the export list them."""
+    return sorted((r for r in rows if r.on_front), key=lambda r: front_order(r.accuracy, r.params))
 
 
 def outcome(trial: FrozenTrial) -> str:
