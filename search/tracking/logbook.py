@@ -5,6 +5,7 @@ Everything is written from the Optuna storage alone (a ``FrozenTrial`` and the s
 live logging and ``sync-mlflow`` share one path. A run is keyed by its tags (study, trial number): writing a
 trial again updates its run. Metric timestamps are the trial's own end time, so rewriting a metric is a
 no-op (MLflow drops exact duplicates), and the run's final status, written last, marks its record complete.
+Keras' model summary is the run's tag ``model_summary``, or the artifact ``model_summary.txt`` when too long.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ RETRY_TAG = "optuna.retry_of"  # the failed trial a heartbeat retry re-runs
 REASON_TAG = "optuna.fail_reason"
 NOTE_TAG = "mlflow.note.content"  # shown as the run's description in the MLflow UI
 PARENT_RUN_TAG = "mlflow.parentRunId"  # what nests a run under another in the MLflow UI
+# Keras' summary: a tag written with the run when it fits, else the artifact SUMMARY_FILE (an artifact is a
+# get_run and a file more per trial; BENCHMARKS.md, "Commands at 100 and 1,000 trials")
+SUMMARY_TAG = "model_summary"
+SUMMARY_FILE = "model_summary.txt"
 # Logged as metrics under their attribute names (step 0)
 METRIC_ATTRS = (TrialAttr.CV_ACCURACY_STD, TrialAttr.PARAMS, TrialAttr.TRAINING_SECONDS, TrialAttr.BUILD_SECONDS,
                 TrialAttr.TRIAL_SECONDS, TrialAttr.EPOCHS, TrialAttr.FIT_SECONDS, TrialAttr.EPOCH_IMAGES)
@@ -110,7 +115,11 @@ def trial_tags(study: str, storage: str, parent_run_id: str, trial: FrozenTrial)
         tags[REASON_TAG] = reason
     if (original := retry_of(trial)) is not None:
         tags[RETRY_TAG] = str(original)
-    return {key: value[:MAX_TAG_VAL_LENGTH] for key, value in tags.items()}
+    tags = {key: value[:MAX_TAG_VAL_LENGTH] for key, value in tags.items()}
+    if summary := trial.user_attrs.get(TrialAttr.MODEL_SUMMARY):  # never cut: a longer one is an artifact
+        tags[SUMMARY_TAG] = summary if len(summary) <= MAX_TAG_VAL_LENGTH else \
+            f"{len(summary)} characters, too long for a tag: see the artifact {SUMMARY_FILE}"
+    return tags
 
 
 def study_params(study: optuna.Study) -> dict[str, str]:
@@ -211,25 +220,26 @@ class Logbook:
         """Create or update the run of a finished trial."""
         if trial.state not in RUN_STATUS:
             return None
-        return self.write_trial(trial, self.find_trial_run(trial.number))
+        found = self.find_trial_run(trial.number)
+        return self.write_trial(trial, found.info.run_id if found else None)
 
-    def write_trial(self, trial: FrozenTrial, run: Run | None) -> str:
-        """Write a finished trial into its ``run``, or into a new run when it has none; the caller looked
+    def write_trial(self, trial: FrozenTrial, run_id: str | None) -> str:
+        """Write a finished trial into its run, or into a new run when it has none; the caller looked
         (sync lists every run once: a search per trial cost 9 ms each)."""
         tags = trial_tags(self.study, self.storage, self.parent_run_id(), trial)
-        run_id = run.info.run_id if run else self.client.create_run(
-            self.experiment_id(), start_time=_ms(trial.datetime_start), tags=tags,
-            run_name=f"trial-{trial.number}").info.run_id
+        batch_tags = [RunTag(k, v) for k, v in tags.items()] if run_id else []
+        if run_id is None:  # the tags go with the new run: one write fewer
+            run_id = self.client.create_run(self.experiment_id(), start_time=_ms(trial.datetime_start), tags=tags,
+                                            run_name=f"trial-{trial.number}").info.run_id
         params = [Param(k, v) for k, v in trial_params(trial).items()]
-        metrics, room = trial_metrics(trial), MAX_ENTITIES_PER_BATCH - len(params) - len(tags)
-        # One write for a usual trial: every SQLite transaction costs tens of milliseconds.
-        self.client.log_batch(run_id, metrics=metrics[:room], params=params,
-                              tags=[RunTag(k, v) for k, v in tags.items()])
+        metrics, room = trial_metrics(trial), MAX_ENTITIES_PER_BATCH - len(params) - len(batch_tags)
+        # One write for a usual trial: each is several SQLAlchemy sessions in MLflow's store.
+        self.client.log_batch(run_id, metrics=metrics[:room], params=params, tags=batch_tags)
         for start in range(room, len(metrics), MAX_ENTITIES_PER_BATCH):
             self.client.log_batch(run_id, metrics=metrics[start:start + MAX_ENTITIES_PER_BATCH])
-        summary = trial.user_attrs.get(TrialAttr.MODEL_SUMMARY)
-        if summary:
-            self.client.log_text(run_id, summary, "model_summary.txt")
+        summary = trial.user_attrs.get(TrialAttr.MODEL_SUMMARY) or ""
+        if len(summary) > MAX_TAG_VAL_LENGTH:
+            self.client.log_text(run_id, summary, SUMMARY_FILE)
         # Last: a run still RUNNING after a crash mid-way is seen as incomplete and rewritten by sync.
         self.client.set_terminated(run_id, RUN_STATUS[trial.state], end_time=_ms(trial.datetime_complete))
         return run_id
@@ -251,7 +261,7 @@ class Logbook:
             if run and run.info.status == RUN_STATUS[trial.state]:
                 unchanged += 1
                 continue
-            self.write_trial(trial, run)
+            self.write_trial(trial, run.info.run_id if run else None)
             created, updated = created + (run is None), updated + (run is not None)
         return SyncCounts(created, updated, unchanged)
 

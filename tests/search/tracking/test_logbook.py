@@ -2,6 +2,7 @@
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +21,8 @@ from search.study import open_study
 from search.tracking.logbook import (
     REASON_TAG,
     RETRY_TAG,
+    SUMMARY_FILE,
+    SUMMARY_TAG,
     Logbook,
     storage_identity,
     sync_study,
@@ -128,7 +131,7 @@ def test_a_complete_trial_run_holds_metrics_curves_and_summary(logged):
     assert [(m.step, m.value) for m in folds] == list(enumerate(trial.user_attrs["fold_accuracies"]))
     curve = client.get_metric_history(run.info.run_id, "train_loss/fold_1")
     assert [(m.step, m.value) for m in curve] == list(enumerate(trial.user_attrs["learning_curves"][1]["loss"], 1))
-    summary = Path(client.download_artifacts(run.info.run_id, "model_summary.txt")).read_text()
+    summary = run.data.tags[SUMMARY_TAG]  # a tag, written with the run: no artifact write of its own
     assert summary == trial.user_attrs["model_summary"] and "Total params" in summary
 
 
@@ -244,3 +247,41 @@ def test_a_read_only_mlflow_store_gives_one_warning_line_not_mlflow_tracebacks(s
     assert "Traceback" not in result.stderr and "ERROR mlflow" not in result.stderr
     assert result.stderr.count("warning: MLflow logging to sqlite:///") == 1
     assert "attempt to write a readonly database" in result.stderr
+
+
+def _copies(study: optuna.Study, storage: str, count: int, **attrs) -> optuna.Study:
+    """A study of ``count`` finished trials copied from ``study``'s first complete one, with its record."""
+    source = next(t for t in study.get_trials() if t.state == TrialState.COMPLETE)
+    copy = optuna.create_study(study_name=study.study_name, storage=storage, directions=study.directions)
+    for key, value in study.user_attrs.items():
+        copy.set_user_attr(key, value)
+    copy.add_trials([optuna.trial.create_trial(values=source.values, params=source.params,
+                                               distributions=source.distributions,
+                                               user_attrs={**source.user_attrs, **attrs}) for _ in range(count)])
+    return copy
+
+
+def test_a_summary_too_long_for_a_tag_is_a_whole_artifact_and_an_interrupted_run_is_rewritten(logged, tmp_path,
+                                                                                               monkeypatch):
+    study, _, _ = logged
+    storage, uri = f"sqlite:///{tmp_path}/optuna.db", f"sqlite:///{tmp_path}/mlflow/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    long = "\n".join(f"layer {n}: " + "x" * 90 for n in range(100))  # 10,000 characters, above MLflow's 8,000
+    copy = _copies(study, storage, 2, model_summary=long)
+    logbook = Logbook("t", storage, uri)
+    logbook.parent_run_id(copy)
+    first = copy.get_trials()[0]
+    run_id = logbook.write_trial(first, None)
+    client = MlflowClient(uri)
+    assert Path(client.download_artifacts(run_id, SUMMARY_FILE)).read_text() == long
+    assert SUMMARY_FILE in client.get_run(run_id).data.tags[SUMMARY_TAG]
+    # A write cut off before its last step (the status): the run is still RUNNING, without params.
+    cut = client.create_run(logbook.experiment_id(), tags={STUDY_TAG: "t", TRIAL_TAG: "1"}).info.run_id
+    assert "0 runs created, 1 updated, 1 already complete" in sync_study(copy, storage)
+    run = client.get_run(cut)
+    assert run.info.status == "FINISHED" and run.data.params["image_size"] == str(first.params["image_size"])
+    assert run.data.tags[SUMMARY_TAG] == client.get_run(run_id).data.tags[SUMMARY_TAG]
+    assert len(_runs(uri, "t")) == 3  # the parent and one run per trial
+    journal = sqlite3.connect(f"{tmp_path}/mlflow/mlflow.db").execute("PRAGMA journal_mode").fetchone()
+    assert journal == ("wal",)
+
