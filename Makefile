@@ -1,6 +1,10 @@
 # Phone-ready image classifiers from one multi-objective Optuna study. `make help` lists the targets.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The locks are made for Python 3.11: tflite-support 0.4.4 (the TFLite metadata writer, its last release) has
+# wheels up to 3.11 only. python3.11 is taken where it exists beside another python3 (e.g. from deadsnakes).
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 # The TFLite Task Library (the C++ ImageClassifier of Android's Task API) cannot share a process with
@@ -45,7 +49,7 @@ PORT ?=
 # they spawn), so neither make's echo nor the process list shows a database password. make's own command line
 # is public too: export STORAGE=... in the shell rather than passing it as make STORAGE=... .
 USER_VARIABLES := DATA STUDY TRIALS TIME STORAGE SPACE EPOCHS FOLDS SAMPLER THREADS JOBS SKIP_UNREADABLE EXPORT \
-  TRIAL FORCE MAX_PARAMS MAX_MACS MAX_INT8_KB MAX_LATENCY_MS PORT INSTALLER
+  TRIAL FORCE MAX_PARAMS MAX_MACS MAX_INT8_KB MAX_LATENCY_MS PORT INSTALLER PYTHON
 $(foreach name,$(USER_VARIABLES),$(eval override $(name) := $$(value $(name))))
 export $(USER_VARIABLES)
 # The optional arguments, as shell words built from those variables when the recipe runs.
@@ -72,11 +76,13 @@ task-library: $(TASK_VENV)/.installed ## the Task Library's own small environmen
 
 installer:
 	@case "$$INSTALLER" in uv|pip) ;; *) echo "error: INSTALLER=$$INSTALLER is not an installer this Makefile knows; use INSTALLER=uv (default) or INSTALLER=pip" >&2; exit 2;; esac
-	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else "Python 3.10-3.12 is needed (TensorFlow 2.19, tflite-support 0.4.4); set PYTHON=python3.11")'
+	@command -v "$$PYTHON" >/dev/null 2>&1 || { echo "error: PYTHON=$$PYTHON is not on this machine; install Python 3.11 with its venv module (Debian/Ubuntu: apt-get install -y python3.11 python3.11-venv) or set PYTHON=/path/to/python3.11" >&2; exit 2; }
+	@"$$PYTHON" -c 'import sys; v = "%d.%d" % sys.version_info[:2]; v == "3.11" or sys.exit(print(f"error: PYTHON={sys.argv[1]} is Python {v}, and the locks need 3.11 (tflite-support 0.4.4, the TFLite metadata writer, has no wheel past it); install python3.11 with its venv module (Debian/Ubuntu: apt-get install -y python3.11-venv; Ubuntu 24.04: the deadsnakes PPA; or uv python install 3.11) and run make again, or set PYTHON=/path/to/python3.11", file=sys.stderr) or 2)' "$$PYTHON"
+	@"$$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || { echo "error: PYTHON=$$PYTHON has no venv module (Debian and Ubuntu package it apart): apt-get install -y python3.11-venv, then run make again" >&2; exit 2; }
 
 # uv lives in a small tool environment of the project's own, so no system Python is touched.
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
+	"$$PYTHON" -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # $(1): the environment's folder, $(2): its lock. No resolution: the locks are exact and complete.
@@ -86,7 +92,7 @@ $(UV):
 define install_lock
 	@$(MAKE) --no-print-directory installer
 	$(if $(filter uv,$(INSTALLER)),@test -x $(UV) || $(MAKE) --no-print-directory $(UV))
-	$(if $(filter uv,$(INSTALLER)),$(UV) venv --quiet --allow-existing --python "$$(command -v $(PYTHON))" $(1),$(PYTHON) -m venv $(1))
+	$(if $(filter uv,$(INSTALLER)),$(UV) venv --quiet --allow-existing --python "$$(command -v "$$PYTHON")" $(1),"$$PYTHON" -m venv $(1))
 	$(if $(filter uv,$(INSTALLER)),$(UV) pip sync --quiet --compile-bytecode --python $(1)/bin/python $(2),$(1)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --compile -r $(2))
 	touch $(1)/.installed
 endef

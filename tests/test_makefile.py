@@ -6,7 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 VARIABLES = ("DATA", "STUDY", "TRIALS", "TIME", "STORAGE", "SPACE", "EPOCHS", "FOLDS", "SAMPLER", "THREADS", "JOBS",
              "SKIP_UNREADABLE", "EXPORT", "TRIAL", "FORCE", "MAX_PARAMS", "MAX_MACS", "MAX_INT8_KB", "MAX_LATENCY_MS",
-             "PORT", "INSTALLER")
+             "PORT", "INSTALLER", "PYTHON")
 TARGETS = ("front", "check-data", "promote", "dashboard", "worker", "study", "installer", "help")
 # One value per variable holding every way out of a recipe line: a quote, $(...), backticks, ';' and make's $(shell).
 PAYLOAD = ('x"; touch {m}.quote; echo "$(touch {m}.dollar)`touch {m}.backtick`; '
@@ -22,3 +22,12 @@ def test_no_variable_runs_its_payload_and_every_target_refuses_cleanly(tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     for refusal in ("error: study name", "invalid int value", "is not an installer this Makefile knows"):
         assert refusal in result.stderr
+
+
+def test_an_interpreter_that_is_missing_is_named_in_one_line_before_anything_is_installed(tmp_path):
+    """A host whose python3 is not 3.11 (Debian 13, Ubuntu 24.04) hears what to install, not a resolver's error."""
+    result = subprocess.run(["make", "--no-print-directory", "installer", f"PYTHON={tmp_path}/python3.11"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("make: ***")]
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: PYTHON={tmp_path}/python3.11 is not on this machine") and "3.11" in lines[0]
