@@ -15,13 +15,12 @@ MediaPipe brings opencv and matplotlib, so it lives in its own small environment
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, classify_in_child
+from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, child_python, classify_in_child
 from objectives.data.preprocessing import INPUT_NORMALISATION, RESIZE_METHOD
 from objectives.errors import MediaPipeError
 from objectives.tflite.verify import LiteRTClassifier
@@ -33,13 +32,9 @@ SCRIPT = Path(__file__).with_name("mediapipe_script.py")
 
 def mediapipe_python() -> Path:
     """The interpreter of MediaPipe's environment, or a one-line error with the command that makes it."""
-    given = os.environ.get(PYTHON_VARIABLE)
-    python = Path(given) if given else ENVIRONMENT / "bin" / "python"
-    if not (python.is_file() and os.access(python, os.X_OK)):
-        where = f"{PYTHON_VARIABLE}={given}" if given else f"the environment {ENVIRONMENT}"
-        raise MediaPipeError(f"MediaPipe Tasks is needed to check the exported models the way Android apps classify, "
-                             f"but {where} has no Python; create it with: make install")
-    return python
+    return child_python(PYTHON_VARIABLE, ENVIRONMENT, lambda where: MediaPipeError(
+        f"MediaPipe Tasks is needed to check the exported models the way Android apps classify, but {where} has no "
+        "Python; create it with: make install"))
 
 
 def _failure(reason: str) -> MediaPipeError:

@@ -16,11 +16,10 @@ takes well under a second.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, classify_in_child
+from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, child_python, classify_in_child
 from objectives.errors import TaskLibraryError
 
 ENVIRONMENT = Path(__file__).resolve().parents[2] / ".venv-task-library"
@@ -30,13 +29,9 @@ SCRIPT = Path(__file__).with_name("task_library_script.py")
 
 def task_library_python() -> Path:
     """The interpreter of the Task Library's environment, or a one-line error with the command that makes it."""
-    given = os.environ.get(PYTHON_VARIABLE)
-    python = Path(given) if given else ENVIRONMENT / "bin" / "python"
-    if not (python.is_file() and os.access(python, os.X_OK)):
-        where = f"{PYTHON_VARIABLE}={given}" if given else f"the environment {ENVIRONMENT}"
-        raise TaskLibraryError(f"the TFLite Task Library is needed to check the exported models the way Android's "
-                               f"Task API reads them, but {where} has no Python; create it with: make task-library")
-    return python
+    return child_python(PYTHON_VARIABLE, ENVIRONMENT, lambda where: TaskLibraryError(
+        f"the TFLite Task Library is needed to check the exported models the way Android's Task API reads them, but "
+        f"{where} has no Python; create it with: make task-library"))
 
 
 def _failure(reason: str) -> TaskLibraryError:

@@ -3,6 +3,7 @@ the order their folders were created in, distinct enough that a tiny CNN learns 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +15,12 @@ import yaml
 from tensorflow_lite_support.metadata import metadata_schema_py_generated as metadata_fb
 from tensorflow_lite_support.metadata.python import metadata
 
+from export.card import CARD_JSON
 from export.front_export import ExportSettings, export_front
+from export.promote import PromoteSettings, promote
 from objectives.config import TrainingConfig
 from search.runner.run import RunSettings, run_study
-from search.study import ExportSummary
+from search.study import ExportFiles, ExportSummary
 from spaces.space import DEFAULT_SPACE
 from tests.conftest import write_image
 
@@ -80,6 +83,22 @@ def exported(tmp_path_factory) -> ExportedStudy:
                                   training=TrainingConfig(epochs=10, folds=2, learning_rate=0.01)))
     settings = ExportSettings(study="shapes", storage=storage, exports_root=root / "studies", cache_root=root / "cache")
     return ExportedStudy(root, data, study, settings, export_front(settings))
+
+
+def promoted(exported: ExportedStudy, builds: Path) -> tuple[Path, dict]:
+    """The fixture's first front trial promoted for real into ``builds``, and its model card."""
+    build = promote(PromoteSettings(export=exported.settings, trial=exported.summaries[0].trial, builds_root=builds))
+    return build, json.loads((build / CARD_JSON).read_text())
+
+
+def wrongly_normalised(exported: ExportedStudy, folder: Path) -> dict[str, Path]:
+    """The fixture's two exported files with (pixel - 255) / 255 in their metadata instead of training's
+    pixel / 255, written into ``folder``: what a runtime that trusts the metadata must get wrong."""
+    files = ExportFiles.of(exported.settings.exports_root, "shapes", exported.summaries[0].trial)
+    wrong = {"float32": folder / files.float32.name, "int8": folder / files.int8.name}
+    for variant, source in (("float32", files.float32), ("int8", files.int8)):
+        wrong[variant].write_bytes(renormalised(source, 255.0, 255.0))
+    return wrong
 
 
 def held_out_split(exported) -> tuple[list[Path], list[str]]:

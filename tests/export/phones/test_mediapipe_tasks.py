@@ -3,7 +3,6 @@ and the resize training uses pinned to MediaPipe's own. MediaPipe runs for real:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import keras
@@ -12,9 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from export.card import CARD_JSON
 from export.phones.mediapipe_tasks import PYTHON_VARIABLE, check_models, classify, mediapipe_python, scores
-from export.promote import PromoteSettings, promote
 from export.registry import BUILD_METRIC_PREFIX
 from objectives.data.preprocessing import RESIZE_METHOD, decode_rgb, resize
 from objectives.errors import MediaPipeError
@@ -23,7 +20,7 @@ from objectives.tflite.metadata import ModelDescription, with_metadata, write_la
 from search.cli import main
 from search.study import ExportFiles
 from tests.conftest import write_image
-from tests.export.conftest import held_out_split, renormalised
+from tests.export.conftest import held_out_split, promoted, renormalised, wrongly_normalised
 
 
 def identity_model(folder: Path, size: int) -> Path:
@@ -67,9 +64,7 @@ def test_every_export_is_checked_by_mediapipe_at_litert_accuracy(exported):
 
 
 def test_a_promoted_build_card_and_mlflow_hold_mediapipe_beside_keras_and_litert(exported, tmp_path):
-    build = promote(PromoteSettings(export=exported.settings, trial=exported.summaries[0].trial,
-                                    builds_root=tmp_path / "builds"))
-    card = json.loads((build / CARD_JSON).read_text())
+    build, card = promoted(exported, tmp_path / "builds")
     accuracy = card["test"]["accuracy"]
     assert accuracy["mediapipe_float32"] == accuracy["tflite_float32"]
     assert accuracy["mediapipe_int8"] == accuracy["tflite_int8"]
@@ -85,12 +80,7 @@ def test_a_promoted_build_card_and_mlflow_hold_mediapipe_beside_keras_and_litert
 
 def test_wrong_normalisation_is_caught_and_named_as_the_cause(exported, tmp_path):
     """(pixel - 255) / 255 instead of training's pixel / 255: MediaPipe applies it to the float32 input only."""
-    summary = exported.summaries[0]
-    files = ExportFiles.of(exported.settings.exports_root, "shapes", summary.trial)
-    wrong = {}
-    for variant, source in (("float32", files.float32), ("int8", files.int8)):
-        wrong[variant] = tmp_path / source.name
-        wrong[variant].write_bytes(renormalised(source, 255.0, 255.0))
+    summary, wrong = exported.summaries[0], wrongly_normalised(exported, tmp_path)
     paths, truth = held_out_split(exported)
     check = check_models(wrong, paths, truth,
                          {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})

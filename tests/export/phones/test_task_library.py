@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -14,17 +13,15 @@ from google.protobuf import __version__ as protobuf_version
 from google.protobuf.internal import api_implementation
 from PIL import Image
 
-from export.card import CARD_JSON
 from export.phones.child_classifier import rgb_frames
 from export.phones.task_library import PYTHON_VARIABLE, check_models, classify, task_library_python
-from export.promote import PromoteSettings, promote
 from objectives.errors import TaskLibraryError
 from objectives.tflite.metadata import read_metadata
 from objectives.tflite.verify import LiteRTClassifier
 from search.cli import main
 from search.study import ExportFiles
 from tests.conftest import write_image
-from tests.export.conftest import held_out_split, renormalised, shape_pixels
+from tests.export.conftest import held_out_split, promoted, shape_pixels, wrongly_normalised
 
 
 def test_the_whole_chain_runs_on_protobuf_5_with_its_c_backend(exported):
@@ -41,9 +38,7 @@ def test_the_whole_chain_runs_on_protobuf_5_with_its_c_backend(exported):
 
 
 def test_a_promoted_build_is_classified_from_its_metadata_at_litert_accuracy(exported, tmp_path):
-    build = promote(PromoteSettings(export=exported.settings, trial=exported.summaries[0].trial,
-                                    builds_root=tmp_path / "builds"))
-    card = json.loads((build / CARD_JSON).read_text())
+    build, card = promoted(exported, tmp_path / "builds")
     accuracy = card["test"]["accuracy"]
     assert accuracy["task_library_float32"] == accuracy["tflite_float32"]
     assert accuracy["task_library_int8"] == accuracy["tflite_int8"]
@@ -64,13 +59,8 @@ def test_wrong_normalisation_in_a_builds_metadata_is_caught(exported, tmp_path):
 
     The Task Library applies the metadata's normalisation to a float input only; the int8 model takes the
     resized bytes as they are, so its accuracy stays."""
-    summary = exported.summaries[0]
-    files = ExportFiles.of(exported.settings.exports_root, "shapes", summary.trial)
-    wrong = {}
-    for variant, source in (("float32", files.float32), ("int8", files.int8)):
-        wrong[variant] = tmp_path / source.name
-        wrong[variant].write_bytes(renormalised(source, 255.0, 255.0))
-        assert read_metadata(wrong[variant]).mean == [255.0] * 3
+    summary, wrong = exported.summaries[0], wrongly_normalised(exported, tmp_path)
+    assert read_metadata(wrong["float32"]).mean == read_metadata(wrong["int8"]).mean == [255.0] * 3
     paths, truth = held_out_split(exported)
     check = check_models(wrong, paths, truth,
                          {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
