@@ -28,7 +28,14 @@ from objectives.data.preprocessing import INPUT_NORMALISATION
 from objectives.errors import ExportError, TrialFailure
 from objectives.tflite.convert import to_float32, to_int8
 from objectives.tflite.metadata import ModelDescription, with_metadata, write_labels
-from objectives.tflite.verify import FLOAT32_TOLERANCE, INT8_DROP_ALARM, LiteRTClassifier, compare, decode_images
+from objectives.tflite.verify import (
+    FLOAT32_TOLERANCE,
+    INT8_DROP_ALARM,
+    LiteRTClassifier,
+    compare,
+    decode_images,
+    name_accuracy,
+)
 from objectives.training.cross_validation import predict
 from search.study import (
     DEFAULT_AUTHOR,
@@ -68,10 +75,6 @@ def _description(study: str, trial: optuna.trial.FrozenTrial, config: TrialConfi
                             version=f"trial-{trial.number}+{when:%Y%m%d%H%M%S}", description=text, author=author)
 
 
-def _name_accuracy(predicted: list[str], true_names: list[str]) -> float:
-    return float(np.mean([p == t for p, t in zip(predicted, true_names)]))
-
-
 def export_trial(study: optuna.Study, record: StudyRecord, trial: optuna.trial.FrozenTrial, data: PreparedData,
                  settings: ExportSettings) -> ExportSummary:
     """Refit, evaluate, convert, write metadata and verify one trial; save and return its summary."""
@@ -98,6 +101,8 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
     config = trial_config(trial)
     class_names = list(record.class_names)
     when = datetime.now(timezone.utc)
+    about = {variant: _description(study.study_name, trial, config, variant, class_names, settings.author, when)
+             for variant in ("float32", "int8")}
 
     started = time.perf_counter()
     model = refit(config, data)
@@ -105,10 +110,9 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
     model.save(files.keras)
     keras_scores = predict(model, data.test_images(config.image_size))
     write_labels(files.labels, class_names)
-    about = lambda variant: _description(study.study_name, trial, config, variant, class_names, settings.author, when)
-    files.float32.write_bytes(with_metadata(to_float32(model), about("float32"), config.image_size, files.labels))
+    files.float32.write_bytes(with_metadata(to_float32(model), about["float32"], config.image_size, files.labels))
     files.int8.write_bytes(with_metadata(to_int8(model, data.search_images(config.image_size), config.training.seed),
-                                         about("int8"), config.image_size, files.labels))
+                                         about["int8"], config.image_size, files.labels))
     keras.backend.clear_session()
 
     test_paths, true_names = record.held_out()
@@ -116,8 +120,8 @@ def _export_into(study: optuna.Study, record: StudyRecord, trial: optuna.trial.F
     float32 = compare(float32_model, decode_images(test_paths, float32_model.size), true_names, keras_scores,
                       class_names)
     int8 = compare(int8_model, decode_images(test_paths, int8_model.size), true_names, keras_scores, class_names)
-    phone = _name_accuracy(int8_model.predicted_labels(phone_images(test_paths, int8_model.size)), true_names)
-    keras_accuracy = _name_accuracy([class_names[i] for i in np.argmax(keras_scores, axis=1)], true_names)
+    phone = name_accuracy(int8_model.predicted_labels(phone_images(test_paths, int8_model.size)), true_names)
+    keras_accuracy = name_accuracy([class_names[i] for i in np.argmax(keras_scores, axis=1)], true_names)
     phone_checks = run_phone_checks(files, test_paths, true_names, {"float32": float32.accuracy, "int8": int8.accuracy})
 
     summary = ExportSummary(

@@ -19,14 +19,13 @@ from optuna.trial import TrialState
 from export.atomic_folder import written_atomically
 from export.card import model_card, write_card
 from export.front_export import ExportSettings, export_trial, reusable_summary
-from export.phones.checks import PhoneChecks, environments_ready, run_phone_checks
+from export.phones.checks import check_build, environments_ready
 from export.refit import study_data
-from export.registry import log_file, log_test_accuracies, register_build
+from export.registry import log_card, register_build
 from objectives.errors import ExportError, StudyError
 from search.study import (
     DEFAULT_BUILDS,
     ExportFiles,
-    ExportSummary,
     StudyRecord,
     check_study_name,
     open_study,
@@ -95,9 +94,8 @@ def promote(settings: PromoteSettings) -> Path:
             files = {"float32": exported.float32.name, "int8": exported.int8.name, "labels": exported.labels.name}
             card = model_card(name, summary, record, registration,
                               datetime.now(timezone.utc).isoformat(timespec="seconds"), files, checks)
-            log_test_accuracies(registration, card["test"]["accuracy"])
-            for path in write_card(staging, card):
-                log_file(registration, path)
+            card_files = write_card(staging, card)
+            log_card(registration, card["test"]["accuracy"], card_files)
     except MlflowException as error:
         raise ExportError(f"MLflow ({error.__class__.__name__}: {error.message}) refused the registration, so {build} "
                           "was left as it was; fix MLFLOW_TRACKING_URI and promote again (the export is reused)"
@@ -106,13 +104,3 @@ def promote(settings: PromoteSettings) -> Path:
           f"{registration.version} (run {registration.run_id})")
     return build
 
-
-def check_build(build: Path, summary: ExportSummary, record: StudyRecord) -> PhoneChecks:
-    """The build's own two files through MediaPipe (and the legacy Task Library) on the original test images,
-    against the LiteRT accuracy the export measured; a disagreement is announced in capitals, as at export."""
-    paths, truth = record.held_out()
-    checks = run_phone_checks(ExportFiles(build), paths, truth,
-                              {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
-    for alarm in checks.announcements(summary.trial):
-        print(alarm, file=sys.stderr)
-    return checks

@@ -9,6 +9,7 @@ another trial moves it.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,14 +74,13 @@ def register_build(optuna_study: optuna.Study, frozen: FrozenTrial, storage_url:
     return Registration(uri, run_id, name, int(version.version), PHONE_ALIAS, f"models:/{name}@{PHONE_ALIAS}")
 
 
-def log_file(registration: Registration, path: Path) -> None:
-    """Add a file (the model card, written once the version is known) to the run's phone build."""
-    MlflowClient(tracking_uri=registration.tracking_uri).log_artifact(registration.run_id, str(path), BUILD_ARTIFACTS)
-
-
-def log_test_accuracies(registration: Registration, accuracy: dict[str, float]) -> None:
-    """The build's held-out accuracies (Keras, LiteRT, MediaPipe, ...) as metrics of the trial's run, side by
-    side in MLflow's run view and comparable across promoted trials."""
-    MlflowClient(tracking_uri=registration.tracking_uri).log_batch(
-        registration.run_id, metrics=[Metric(f"{BUILD_METRIC_PREFIX}{name}", float(value), int(time.time() * 1000), 0)
-                                      for name, value in accuracy.items()])
+def log_card(registration: Registration, accuracy: dict[str, float], files: Sequence[Path]) -> None:
+    """The model card (written once the version is known) into the run's phone build, and the build's held-out
+    accuracies (Keras, LiteRT, MediaPipe, ...) as metrics of the trial's run, side by side in MLflow's run view
+    and comparable across promoted trials."""
+    client = MlflowClient(tracking_uri=registration.tracking_uri)
+    client.log_batch(registration.run_id, metrics=[
+        Metric(f"{BUILD_METRIC_PREFIX}{name}", float(value), int(time.time() * 1000), 0)
+        for name, value in accuracy.items()])
+    for path in files:
+        client.log_artifact(registration.run_id, str(path), BUILD_ARTIFACTS)

@@ -4,11 +4,12 @@ run them on the two files they hold, against the LiteRT accuracy measured with t
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from export.phones import mediapipe_tasks, task_library
-from search.study import ExportFiles
+from search.study import ExportFiles, ExportSummary, StudyRecord
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,14 @@ def run_phone_checks(files: ExportFiles, test_paths: list[Path], true_names: lis
     models = {"float32": files.float32, "int8": files.int8}
     return PhoneChecks(mediapipe_tasks.check_models(models, test_paths, true_names, litert_accuracy),
                        task_library.check_models(models, test_paths, true_names, litert_accuracy))
+
+
+def check_build(build: Path, summary: ExportSummary, record: StudyRecord) -> PhoneChecks:
+    """A build's own two files through both runtimes on the original test images, against the LiteRT accuracy
+    the export measured; a disagreement is announced in capitals, as at export."""
+    paths, truth = record.held_out()
+    checks = run_phone_checks(ExportFiles(build), paths, truth,
+                              {"float32": summary.float32["accuracy"], "int8": summary.int8["accuracy"]})
+    for alarm in checks.announcements(summary.trial):
+        print(alarm, file=sys.stderr)
+    return checks

@@ -101,6 +101,11 @@ class Comparison:
     latency_ms: float
 
 
+def name_accuracy(predicted: list[str], true_names: list[str]) -> float:
+    """The share of images named as their class folder names them (or as another classifier names them)."""
+    return float(np.mean([p == t for p, t in zip(predicted, true_names)]))
+
+
 def compare(classifier: LiteRTClassifier, images: np.ndarray, true_names: list[str], keras_scores: np.ndarray,
             class_names: list[str]) -> Comparison:
     """Accuracy, agreement and output difference against Keras on uint8 ``images``.
@@ -112,8 +117,8 @@ def compare(classifier: LiteRTClassifier, images: np.ndarray, true_names: list[s
     predicted = [classifier.labels[i] for i in np.argmax(scores, axis=1)]
     keras_predicted = [class_names[i] for i in np.argmax(keras_scores, axis=1)]
     return Comparison(
-        accuracy=float(np.mean([p == t for p, t in zip(predicted, true_names)])),
-        agreement=float(np.mean([p == k for p, k in zip(predicted, keras_predicted)])),
+        accuracy=name_accuracy(predicted, true_names),
+        agreement=name_accuracy(predicted, keras_predicted),
         max_abs_diff=float(np.max(np.abs(scores - keras_scores))),
         size_bytes=classifier.path.stat().st_size,
         latency_ms=classifier.median_latency_ms(images[0]),

@@ -132,7 +132,8 @@ def fit(model: keras.Model, config: TrialConfig, images: np.ndarray, labels: np.
     at 256 px: 393 MB as uint8, 1.6 GB as float32), and TensorFlow held a second copy of such an array."""
     standardizer = standardizer_of(model)
     if standardizer is not None:
-        standardizer.set_statistics(*channel_statistics(images))
+        mean, std = channel_statistics(images)
+        standardizer.set_statistics(mean, std)
     dataset = training_pipeline(tf.constant(images), tf.constant(labels), config.generator,
                                 config.training.batch_size, config.training.seed, normalised)
     chunk = epochs_per_point(config.training.epochs)

@@ -93,8 +93,9 @@ def write_note(study: optuna.Study, trial: FrozenTrial) -> None:
 
 def publish_export(study: optuna.Study, trial: FrozenTrial, true_names: list[str], predicted: list[str],
                    class_names: list[str], artifact_dir: Path) -> None:
-    """After an export: the test-split confusion matrix (a study artifact: the finished trial takes none)
-    and the trial's note with the Keras / TFLite comparison."""
+    """After an export: the trial's note with the Keras / TFLite comparison, and the test-split confusion
+    matrix it names (a study artifact: the finished trial takes none)."""
+    write_note(study, trial)
     artifact_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         path = confusion_matrix_plot(true_names, predicted, class_names,
@@ -102,4 +103,3 @@ def publish_export(study: optuna.Study, trial: FrozenTrial, true_names: list[str
                                      f"trial {trial.number}: Keras on the held-out test split")
         upload_artifact(artifact_store=FileSystemArtifactStore(str(artifact_dir)), file_path=str(path),
                         study_or_trial=study)
-    write_note(study, trial)
