@@ -77,7 +77,7 @@ task-library: $(TASK_VENV)/.installed ## the Task Library's own small environmen
 installer:
 	@case "$$INSTALLER" in uv|pip) ;; *) echo "error: INSTALLER=$$INSTALLER is not an installer this Makefile knows; use INSTALLER=uv (default) or INSTALLER=pip" >&2; exit 2;; esac
 	@command -v "$$PYTHON" >/dev/null 2>&1 || { echo "error: PYTHON=$$PYTHON is not on this machine; install Python 3.11 with its venv module (Debian/Ubuntu: apt-get install -y python3.11 python3.11-venv) or set PYTHON=/path/to/python3.11" >&2; exit 2; }
-	@"$$PYTHON" -c 'import sys; v = "%d.%d" % sys.version_info[:2]; v == "3.11" or sys.exit(print(f"error: PYTHON={sys.argv[1]} is Python {v}, and the locks need 3.11 (tflite-support 0.4.4, the TFLite metadata writer, has no wheel past it); install python3.11 with its venv module (Debian/Ubuntu: apt-get install -y python3.11-venv; Ubuntu 24.04: the deadsnakes PPA; or uv python install 3.11) and run make again, or set PYTHON=/path/to/python3.11", file=sys.stderr) or 2)' "$$PYTHON"
+	@"$$PYTHON" -c 'import sys; v = "%d.%d" % sys.version_info[:2]; v == "3.11" or (sys.stderr.write("error: PYTHON=%s is Python %s, and the locks need 3.11 (TensorFlow 2.19 and tflite-support 0.4.4, the TFLite metadata writer, both have wheels for it; tflite-support has none past it); install python3.11 with its venv module (Debian/Ubuntu: apt-get install -y python3.11-venv; Ubuntu 24.04: the deadsnakes PPA) and run make again, or set PYTHON=/path/to/python3.11\n" % (sys.argv[1], v)), sys.exit(2))' "$$PYTHON"
 	@"$$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || { echo "error: PYTHON=$$PYTHON has no venv module (Debian and Ubuntu package it apart): apt-get install -y python3.11-venv, then run make again" >&2; exit 2; }
 
 # uv lives in a small tool environment of the project's own, so no system Python is touched.
@@ -87,8 +87,9 @@ $(UV):
 
 # $(1): the environment's folder, $(2): its lock. No resolution: the locks are exact and complete.
 # Bytecode is compiled once here (uv does not by default), so a host with PYTHONDONTWRITEBYTECODE set (CI
-# images, containers) does not recompile TensorFlow at every start: `import tensorflow` measured 12.2 s
-# without the .pyc files and 4.7 s with them (2 cores); compiling adds about 15 s to the install.
+# images, containers) does not recompile TensorFlow at every start (BENCHMARKS.md, "Commands at 100 and
+# 1,000 trials": `import tensorflow` 12.2 s without the .pyc files, 4.7 s with them); compiling adds about
+# 15 s to the install.
 define install_lock
 	@$(MAKE) --no-print-directory installer
 	$(if $(filter uv,$(INSTALLER)),@test -x $(UV) || $(MAKE) --no-print-directory $(UV))

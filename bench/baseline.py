@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from objectives.config import TEST_FRACTION, TrainingConfig
+from objectives.config import MIN_IMAGE_SIZE, TEST_FRACTION, TrainingConfig
 from objectives.data.prepared import PreparedData, prepare
 from objectives.data.preprocessing import INPUT_NORMALISATION
 
@@ -104,8 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --data {args.data} is not a folder; build the photo sets with: python -m bench.photo_sets",
               file=sys.stderr)
         return 2
-    if args.epochs < 1 or min(args.sizes) < 8:
-        print(f"error: --epochs {args.epochs} / --sizes {args.sizes}: need at least 1 epoch and sizes of 8 px or more",
+    if args.epochs < 1 or min(args.sizes) < MIN_IMAGE_SIZE:
+        print(f"error: --epochs {args.epochs} / --sizes {args.sizes}: need at least 1 epoch and sizes of "
+              f"{MIN_IMAGE_SIZE} px or more",
               file=sys.stderr)
         return 2
     result = run(args.data, tuple(args.sizes), args.epochs)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.baseline import RESULTS, SEED
-from objectives.config import TEST_FRACTION
+from objectives.config import MIN_IMAGE_SIZE, TEST_FRACTION
 from objectives.data.prepared import PreparedData, prepare
 from objectives.data.preprocessing import INPUT_NORMALISATION
 
@@ -109,9 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--work", type=Path, default=Path("cache/bench/kerastuner"))
     args = parser.parse_args(argv)
-    if not args.data.is_dir() or args.minutes <= 0 or args.size < 8:
+    if not args.data.is_dir() or args.minutes <= 0 or args.size < MIN_IMAGE_SIZE:
         print(f"error: --data {args.data} must be a folder (python -m bench.photo_sets builds them), --minutes "
-              f"{args.minutes} positive and --size {args.size} at least 8", file=sys.stderr)
+              f"{args.minutes} positive and --size {args.size} at least {MIN_IMAGE_SIZE}", file=sys.stderr)
         return 2
     result = run(args.data, args.size, args.minutes * 60, args.work / args.data.name)
     path = args.results / f"photos-{args.data.name}-kerastuner.json"

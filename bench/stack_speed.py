@@ -7,7 +7,7 @@ protobuf messages, so a trial's first fit (build, compile, trace, train) pays fo
 - per architecture family, a model's first fit of one epoch against a second fit of the same model
   from its restored initial state: the difference is the one-time tracing and graph building;
 - the wall time of a default trial: the recipe's Model 1 (the first trial of every default study),
-  generator 1, 5 folds of 5 epochs, build included.
+  generator 1, the default folds and epochs, build included.
 
 Each is repeated (``--repeats``) and the median printed, with the protobuf version and backend.
 A warm-up fit first takes TensorFlow's once-per-process start-up out of the first family's figure.
@@ -36,10 +36,10 @@ MODEL_1 = ArchitectureConfig("plain", (30,), (50,))  # the recipe's Model 1, the
 
 def first_and_second_fit(config: TrialConfig, images, labels) -> tuple[float, float]:
     """Seconds of (build + compile + first fit) and of a second fit from the restored initial state."""
-    from objectives.training.cross_validation import FreshStart, compiled_model, fit
+    from objectives.training.cross_validation import FreshStart, compiled_model, fit, steps_per_epoch
 
     started = time.perf_counter()
-    model = compiled_model(config, int(labels.max()) + 1)
+    model = compiled_model(config, int(labels.max()) + 1, steps_per_epoch([len(images)], config.training.batch_size))
     fresh = FreshStart(model)
     fit(model, config, images, labels)
     first = time.perf_counter() - started
@@ -50,7 +50,7 @@ def first_and_second_fit(config: TrialConfig, images, labels) -> tuple[float, fl
 
 
 def default_trial_seconds(data) -> float:
-    """Wall time of the default study's first trial: Model 1, 5 folds x 5 epochs, build included."""
+    """Wall time of the default study's first trial: Model 1, the default folds and epochs, build included."""
     from objectives.training.cross_validation import cross_validate
 
     training = TrainingConfig()
@@ -98,7 +98,9 @@ def main() -> int:
     for _ in range(args.repeats):
         trials.append(default_trial_seconds(data))
         keras.backend.clear_session()
-    print(f"default trial (Model 1, {SIZE} px, G1, 5 folds x 5 epochs): {statistics.median(trials):.2f} s "
+    training = TrainingConfig()
+    print(f"default trial (Model 1, {SIZE} px, G1, {training.folds} folds x {training.epochs} epochs): "
+          f"{statistics.median(trials):.2f} s "
           f"(runs: {', '.join(f'{t:.1f}' for t in trials)})")
     return 0
 

@@ -69,8 +69,8 @@ class TrainingConfig:
 
     Adam's rate decays along a cosine from ``learning_rate`` to 0 over the fold's last step by default: on
     the 8x8 digits a small CNN trained that way in 40 epochs beat a constant rate trained for 60. Small
-    networks want a high peak, large ones a lower one, hence a searched peak. ``constant`` is the recipe's
-    plain Adam, the benchmark's baseline (`make bench` sets the two side by side, BENCHMARKS.md).
+    networks want a high peak, large ones a lower one, hence a searched peak (`python -m bench.schedules`
+    sets the schedules side by side). ``constant`` is the recipe's plain Adam, the benchmark's baseline.
     """
 
     epochs: int = 40

@@ -6,7 +6,7 @@ too: on the bundled 8x8 digits, the same search with sizes 8/12/16 found a bette
 than with 32/40/48. So a space that says ``image_sizes: auto`` gets the images' native size and a
 few steps below it. Large images get a ladder from 32 to 256 px, clipped at the native size: the recipe's
 30, 50, 100, 200 and 300 px skipped 64 and 128 px, where one small strided CNN trained once did best on
-512 px photographs (`python -m bench.baseline`, BENCHMARKS.md "Real photographs"), and spent most of a
+512 px photographs (`python -m bench.baseline --sizes 32 64 128` trains it at each), and spent most of a
 study on 200-300 px trials that cost 10-100 times a 30 px one. A space file that lists sizes is taken as
 written (upsampling included).
 

@@ -151,17 +151,26 @@ def test_the_folders_are_the_layers():
 
 # LiteRT's interpreter, the metadata writer and reader, the converter. The Task Library (``tflite_support.task``)
 # is a phone runtime, checked from export/phones/ like MediaPipe.
-TFLITE_LIBRARIES = ("ai_edge_litert", "tensorflow_lite_support", "tensorflow.lite")
+TFLITE_LIBRARIES = ("ai_edge_litert", "tensorflow_lite_support", "tflite_support.metadata", "tensorflow.lite")
+
+
+def uses_tflite(tree: ast.Module) -> bool:
+    """An import of a TFLite library, or ``tf.lite`` reached through ``import tensorflow as tf``."""
+    roots = tuple(library.split(".")[0] for library in TFLITE_LIBRARIES)
+    return any(module == library or module.startswith(library + ".")
+               for module in imported(tree, roots) for library in TFLITE_LIBRARIES) or \
+        any(isinstance(node, ast.Attribute) and node.attr == "lite" and isinstance(node.value, ast.Name)
+            and node.value.id in ("tf", "tensorflow") for node in ast.walk(tree))
 
 
 def test_a_tflite_file_is_made_read_and_run_in_one_package():
     """Conversion, metadata and verification share objectives/tflite/: an export does not walk between floors
     to make one file, and a reader finds every TFLite call in one folder."""
-    outside = sorted(name for name, tree in project_modules().items() if not name.startswith("objectives.tflite.")
-                     and any(module == library or module.startswith(library + ".")
-                             for module in imported(tree, tuple(lib.split(".")[0] for lib in TFLITE_LIBRARIES))
-                             for library in TFLITE_LIBRARIES))
+    outside = sorted(name for name, tree in project_modules().items()
+                     if not name.startswith("objectives.tflite.") and uses_tflite(tree))
     assert outside == []
+    assert uses_tflite(ast.parse("import tensorflow as tf\ntf.lite.TFLiteConverter")) and \
+        uses_tflite(ast.parse("from tflite_support.metadata import x")) and not uses_tflite(ast.parse("import numpy"))
 
 
 def _family_named(value: object, names: set[str]) -> bool:

@@ -25,9 +25,13 @@ def test_no_variable_runs_its_payload_and_every_target_refuses_cleanly(tmp_path)
 
 
 def test_an_interpreter_that_is_missing_is_named_in_one_line_before_anything_is_installed(tmp_path):
-    """A host whose python3 is not 3.11 (Debian 13, Ubuntu 24.04) hears what to install, not a resolver's error."""
-    result = subprocess.run(["make", "--no-print-directory", "installer", f"PYTHON={tmp_path}/python3.11"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
-    lines = [line for line in result.stderr.splitlines() if not line.startswith("make: ***")]
-    assert result.returncode == 2 and len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"error: PYTHON={tmp_path}/python3.11 is not on this machine") and "3.11" in lines[0]
+    """A host without the interpreter the locks need hears what to install, not a resolver's error; a payload
+    in PYTHON is a name like any other, never shell text."""
+    marker = tmp_path / "owned-PYTHON"
+    for python in (f"{tmp_path}/python3.11", PAYLOAD.format(m=marker)):
+        result = subprocess.run(["make", "--no-print-directory", "installer", "INSTALLER=uv", f"PYTHON={python}"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+        lines = [line for line in result.stderr.splitlines() if not line.startswith("make: ***")]
+        assert result.returncode == 2 and len(lines) == 1, result.stderr
+        assert lines[0].startswith(f"error: PYTHON={python} is not on this machine") and "python3.11" in lines[0]
+    assert list(tmp_path.iterdir()) == []

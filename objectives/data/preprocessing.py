@@ -62,7 +62,7 @@ def decode_rgb(path: Path) -> Image.Image:
 # at i * W / size (corner-aligned, not pixel centres), bilinear between the 4 nearest pixels, no antialiasing,
 # the position quantised to 1/32 pixel and the weights in 15-bit fixed point. Identical pixels to mediapipe
 # 1.2.3's on non-square, non-multiple images (tests/export/phones/test_mediapipe_tasks.py holds it to MediaPipe
-# itself); Pillow's antialiased bilinear differs by up to half the range. Part of the size cache's key.
+# itself); Pillow's antialiased bilinear differs by more than half the range. Part of the size cache's key.
 RESIZE_METHOD = "mediapipe-warp"
 _SUBPIXEL_BITS = 5  # OpenCV's INTER_BITS: positions in 1/32 pixel
 _WEIGHT_SHIFT = 15  # OpenCV's INTER_REMAP_COEF_BITS: bilinear weights sum to 2**15

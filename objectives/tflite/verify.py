@@ -21,9 +21,9 @@ from objectives.tflite.probe import LATENCY_RUNS, median_invoke_ms
 
 # Float32 TFLite and Keras run the same float32 graph with different kernels (summation order, fused
 # batch norm), so they differ by rounding noise only, of the order of 1e-6 on the output probabilities over
-# every family (tests/export/test_families.py holds each to this tolerance). 1e-4 leaves room for deeper
-# models, yet a real fault -- another normalisation, a layer lost or a statistic not carried over -- moves
-# outputs by 1e-2 or more.
+# every family (tests/export/test_families.py holds each family's file to this FLOAT32_TOLERANCE). 1e-4 leaves
+# room for deeper models, yet a real fault -- another normalisation, a layer lost or a statistic not carried
+# over -- moves outputs by 1e-2 or more.
 FLOAT32_TOLERANCE = 1e-4
 # An int8 model losing more test accuracy than this against Keras is announced, not hidden.
 INT8_DROP_ALARM = 0.02

@@ -8,7 +8,7 @@ numbers": `make bench`), each walking every object made since the libraries load
 imported on the tracking thread, after the study starts). Within
 ``trial_paced`` the young generations are collected as usual and full collections come only after every
 ``COLLECT_EVERY``-th trial (``after_trial``), freezing what survives so the next walks only newer objects:
-350-430 ms each, 28 ms a trial, on the same study (28 trials).
+28 ms a trial on the same benchmark (BENCHMARKS.md, "Reading these numbers").
 """
 
 from __future__ import annotations

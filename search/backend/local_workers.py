@@ -40,7 +40,8 @@ def cores() -> int:
 
 def default_jobs() -> int:
     """One trial process per core, at most 4: on 2 cores, 2 processes of 1 thread ran more trials a minute
-    than 1 process of 2 (compare `time make study STUDY=a TRIALS=10 JOBS=1 THREADS=2` with `JOBS=2 THREADS=1`);
+    than 1 process of 2 (compare `time make study STUDY=j1 TRIALS=10 TIME= EXPORT=0 JOBS=1 THREADS=2` with
+    `STUDY=j2 ... JOBS=2 THREADS=1`);
     ``SEARCH_JOBS`` sets another default (the test suite uses 1)."""
     given = os.environ.get("SEARCH_JOBS", "").strip()
     if given:

@@ -14,7 +14,8 @@ of each rung (``rungs``: 1 and 3 of 5 folds; the fidelity is the number of folds
   than ``epsilon(rung)`` accuracy with as few parameters (a trial no other clearly beats at this fidelity
   may be a front point at full fidelity; stopping it can only lose the front). The margin is the noise of
   a few folds: on the default digits study, a network can trail a smaller one after fold 1 and lead it after
-  all five, a front point that plain dominance at fold 1 stops (BENCHMARKS.md, "Early stopping replayed").
+  all five (each trial stores its fold accuracies, MLflow's ``fold_accuracy`` metric per fold), a front point
+  that plain dominance at fold 1 stops.
 - the first ``ETA`` trials to reach a rung all go on: there is nothing yet to rank them against.
 
 Everything it reads is in the shared storage (the fold accuracies each trial stores after every fold), so

@@ -5,12 +5,11 @@ server is down or slow, the thread warns once and the study goes on; at the end 
 with the Optuna storage, and if MLflow is still out of reach it says how many trials are missing and how to
 repair that later (``sync-mlflow``).
 
-A trial is logged ``LOG_DELAY_SECONDS`` after it finished, not at once. Logging is mostly Python (about
-100 ms a trial), and at once it ran beside the next trial's sampling and model building, also Python, which
-then waited for the interpreter lock: measured with trials that fail at once (sampling, storage and
-callbacks only), 100-113 ms a trial with MLflow against 62-66 ms without. Later, the next trial is training
-in TensorFlow's own threads, which do not hold the lock: on the benchmark's digits study (150 s, 2 cores) the
-overhead outside training fell from 331 to 283 ms a trial. Finishing logs whatever waits at once."""
+A trial is logged ``LOG_DELAY_SECONDS`` after it finished, not at once. Logging is mostly Python, and at once
+it ran beside the next trial's sampling and model building, also Python, which then waited for the
+interpreter lock. Later, the next trial is training in TensorFlow's own threads, which do not hold the lock,
+and the per-trial overhead outside training falls (BENCHMARKS.md, "Reading these numbers": `make bench`).
+Finishing logs whatever waits at once."""
 
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ from search.study import masked, shown
 from search.tracking.settings import tracking_uri
 
 FLUSH_SECONDS = 60.0  # the most the end of a study waits for MLflow to catch up
-LOG_DELAY_SECONDS = 3.0  # past the next trial's building and graph tracing (0.1-2 s measured) into its training
+LOG_DELAY_SECONDS = 3.0  # past the next trial's building and graph tracing (seconds at most) into its training
 
 
 class TrackingThread:
