@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
 from objectives.errors import TrackingError
@@ -49,44 +48,10 @@ def artifact_location(study: str, uri: str) -> str | None:
     return None if database is None else (database.parent / "artifacts" / study).resolve().as_uri()
 
 
-# SQLite files of MLflow stores whose connections write-ahead (see ``_write_ahead``)
-WAL_DATABASES: set[str] = set()
-
-
-def _write_ahead(connection: object, _record: object) -> None:
-    """SQLAlchemy ``connect`` hook: a write-ahead journal, synced at checkpoints, for an MLflow store's file only.
-
-    MLflow commits every SQLAlchemy session it opens (five to nine a trial); with SQLite's default rollback
-    journal each commit waits for the disk: the first ``sync-mlflow`` of 1,000 trials (``python -m bench.scale``
-    clone, 2 cores) took 41.9 s with it and 33.9 s with this. A power cut can lose the last commits, never
-    corrupt the file, and the store is a copy ``sync-mlflow`` repairs: a run whose final status is lost is
-    rewritten. MLflow's own bulk import into SQLite (``mlflow.store.fs2db``) goes further: no syncing at all."""
-    if not isinstance(connection, sqlite3.Connection) or not WAL_DATABASES:
-        return
-    files = {row[2] for row in connection.execute("PRAGMA database_list")}
-    if files & WAL_DATABASES:
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")  # stays in the file, for every later reader
-            connection.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.Error:  # read-only or busy: MLflow's own write then says what is wrong
-            pass
-
-
-def write_ahead(database: Path) -> None:
-    """Have every later connection of this process to ``database`` use ``_write_ahead``."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    WAL_DATABASES.add(str(database.resolve()))
-    if not event.contains(Engine, "connect", _write_ahead):
-        event.listen(Engine, "connect", _write_ahead)
-
-
 def prepare_tracking(uri: str) -> None:
-    """Create a SQLite store's folder (MLflow does not), have it journal ahead, make HTTP requests fail fast."""
+    """Create a SQLite store's folder (MLflow does not) and make HTTP requests fail fast."""
     database = sqlite_path(uri)
     if database is not None:  # never MLflow tables inside the Optuna database (search.study.files)
         prepare_file("MLFLOW_TRACKING_URI", uri, database, "MLflow", TrackingError)
-        write_ahead(database)
     for name, value in HTTP_DEFAULTS.items():
         os.environ.setdefault(name, value)
