@@ -220,17 +220,16 @@ class Logbook:
         """Create or update the run of a finished trial."""
         if trial.state not in RUN_STATUS:
             return None
-        found = self.find_trial_run(trial.number)
-        return self.write_trial(trial, found.info.run_id if found else None)
+        return self.write_trial(trial, self.find_trial_run(trial.number))
 
-    def write_trial(self, trial: FrozenTrial, run_id: str | None) -> str:
-        """Write a finished trial into its run, or into a new run when it has none; the caller looked
+    def write_trial(self, trial: FrozenTrial, run: Run | None) -> str:
+        """Write a finished trial into its ``run``, or into a new run when it has none; the caller looked
         (sync lists every run once: a search per trial cost 9 ms each)."""
         tags = trial_tags(self.study, self.storage, self.parent_run_id(), trial)
-        batch_tags = [RunTag(k, v) for k, v in tags.items()] if run_id else []
-        if run_id is None:  # the tags go with the new run: one write fewer
-            run_id = self.client.create_run(self.experiment_id(), start_time=_ms(trial.datetime_start), tags=tags,
-                                            run_name=f"trial-{trial.number}").info.run_id
+        batch_tags = [RunTag(k, v) for k, v in tags.items()] if run else []  # a new run gets them when made
+        run_id = run.info.run_id if run else self.client.create_run(
+            self.experiment_id(), start_time=_ms(trial.datetime_start), tags=tags,
+            run_name=f"trial-{trial.number}").info.run_id
         params = [Param(k, v) for k, v in trial_params(trial).items()]
         metrics, room = trial_metrics(trial), MAX_ENTITIES_PER_BATCH - len(params) - len(batch_tags)
         # One write for a usual trial: each is several SQLAlchemy sessions in MLflow's store.
@@ -261,7 +260,7 @@ class Logbook:
             if run and run.info.status == RUN_STATUS[trial.state]:
                 unchanged += 1
                 continue
-            self.write_trial(trial, run.info.run_id if run else None)
+            self.write_trial(trial, run)
             created, updated = created + (run is None), updated + (run is not None)
         return SyncCounts(created, updated, unchanged)
 
