@@ -1,16 +1,18 @@
 # Phone-ready image classifiers from one multi-objective Optuna study. `make help` lists the targets.
 SHELL := /bin/bash
-# The locks are made for Python 3.11: tflite-support 0.4.4 (the TFLite metadata writer, its last release) has
-# wheels up to 3.11 only. python3.11 is taken where it exists beside another python3 (e.g. from deadsnakes).
+# The locks hold for Python 3.11, 3.12 and 3.13 (Debian 12, Ubuntu 24.04, Debian 13). python3.11 is taken where
+# it exists beside another python3: TensorFlow 2.19, the verified one, and the legacy Task Library run on it.
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
 endif
 VENV := .venv
 PY := $(VENV)/bin/python
-# The TFLite Task Library (the C++ ImageClassifier of Android's Task API) cannot share a process with
-# TensorFlow, so it gets an environment of its own holding only tflite-support, pillow and their needs.
+# The TFLite Task Library (the C++ ImageClassifier of Android's deprecated Task API, a legacy column) cannot share
+# a process with TensorFlow, so it gets an environment of its own holding only tflite-support, pillow and their
+# needs. tflite-support has wheels for Python 3.11 only: see $(TASK_VENV)/.installed for where that comes from.
 TASK_VENV := .venv-task-library
-# MediaPipe Tasks' ImageClassifier (what Android apps classify with now) brings opencv and matplotlib: its own env.
+# MediaPipe (the ImageClassifier Android apps classify with now, and the TFLite metadata writer) brings opencv and
+# matplotlib: its own environment.
 MEDIAPIPE_VENV := .venv-mediapipe
 # uv installs the locks in seconds; pip is the fallback (make install INSTALLER=pip). Both install the
 # fully pinned locks without resolving them (see requirements.lock's header for why).
@@ -61,7 +63,7 @@ OPTIONAL_ARGS := $${DATA:+--data "$$DATA"} $${THREADS:+--threads "$$THREADS"} $$
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: help install task-library installer system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow bench test test-deps clean-cache
+.PHONY: help install task-library task-library-env installer system-deps study worker check-data front report dashboard export promote mlflow-ui sync-mlflow bench test test-deps clean-cache
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,20 +74,21 @@ help: ## this list
 
 install: $(VENV)/.installed $(TASK_VENV)/.installed $(MEDIAPIPE_VENV)/.installed ## create .venv, the Task Library's and MediaPipe's environments from the locks (INSTALLER=uv, or pip)
 
-task-library: $(TASK_VENV)/.installed ## the Task Library's own small environment (.venv-task-library), used by export and promote
+task-library: $(TASK_VENV)/.installed ## the legacy Task Library's own environment (.venv-task-library, Python 3.11), used by export and promote
 
 installer:
 	@case "$$INSTALLER" in uv|pip) ;; *) echo "error: INSTALLER=$$INSTALLER is not an installer this Makefile knows; use INSTALLER=uv (default) or INSTALLER=pip" >&2; exit 2;; esac
-	@command -v "$$PYTHON" >/dev/null 2>&1 || { echo "error: PYTHON=$$PYTHON is not on this machine; install Python 3.11 with its venv module (Debian/Ubuntu: apt-get install -y python3.11 python3.11-venv) or set PYTHON=/path/to/python3.11" >&2; exit 2; }
-	@"$$PYTHON" -c 'import sys; v = "%d.%d" % sys.version_info[:2]; v == "3.11" or (sys.stderr.write("error: PYTHON=%s is Python %s, and the locks need 3.11 (TensorFlow 2.19 and tflite-support 0.4.4, the TFLite metadata writer, both have wheels for it; tflite-support has none past it); install python3.11 with its venv module (Debian/Ubuntu: apt-get install -y python3.11-venv; Ubuntu 24.04: the deadsnakes PPA) and run make again, or set PYTHON=/path/to/python3.11\n" % (sys.argv[1], v)), sys.exit(2))' "$$PYTHON"
-	@"$$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || { echo "error: PYTHON=$$PYTHON has no venv module (Debian and Ubuntu package it apart): apt-get install -y python3.11-venv, then run make again" >&2; exit 2; }
+	@command -v "$$PYTHON" >/dev/null 2>&1 || { echo "error: PYTHON=$$PYTHON is not on this machine; install Python 3.11, 3.12 or 3.13 with its venv module (Debian/Ubuntu: apt-get install -y python3 python3-venv) or set PYTHON=/path/to/python3.11" >&2; exit 2; }
+	@"$$PYTHON" -c 'import sys; v = "%d.%d" % sys.version_info[:2]; v in ("3.11", "3.12", "3.13") or (sys.stderr.write("error: PYTHON=%s is Python %s, and the locks are for 3.11, 3.12 or 3.13 (TensorFlow has no wheel for the others); install one of them with its venv module (Debian/Ubuntu: apt-get install -y python3-venv) and run make again, or set PYTHON=/path/to/python3.13\n" % (sys.argv[1], v)), sys.exit(2))' "$$PYTHON"
+	@"$$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || { echo "error: PYTHON=$$PYTHON has no venv module (Debian and Ubuntu package it apart): apt-get install -y python3-venv (or python3.X-venv for PYTHON=python3.X), then run make again" >&2; exit 2; }
 
 # uv lives in a small tool environment of the project's own, so no system Python is touched.
 $(UV):
 	"$$PYTHON" -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# $(1): the environment's folder, $(2): its lock. No resolution: the locks are exact and complete.
+# $(1): the environment's folder, $(2): its lock, $(3): its Python (a shell word; PYTHON unless told). No
+# resolution: the locks are exact and complete.
 # Bytecode is compiled once here (uv does not by default), so a host with PYTHONDONTWRITEBYTECODE set (CI
 # images, containers) does not recompile TensorFlow at every start (BENCHMARKS.md, "Commands at 100 and
 # 1,000 trials": `import tensorflow` 12.2 s without the .pyc files, 4.7 s with them); compiling adds about
@@ -93,18 +96,29 @@ $(UV):
 define install_lock
 	@$(MAKE) --no-print-directory installer
 	$(if $(filter uv,$(INSTALLER)),@test -x $(UV) || $(MAKE) --no-print-directory $(UV))
-	$(if $(filter uv,$(INSTALLER)),$(UV) venv --quiet --allow-existing --python "$$(command -v "$$PYTHON")" $(1),"$$PYTHON" -m venv $(1))
+	$(if $(filter uv,$(INSTALLER)),$(UV) venv --quiet --allow-existing --python "$$(command -v $(or $(3),"$$PYTHON"))" $(1),$(or $(3),"$$PYTHON") -m venv $(1))
 	$(if $(filter uv,$(INSTALLER)),$(UV) pip sync --quiet --compile-bytecode --python $(1)/bin/python $(2),$(1)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --compile -r $(2))
 	touch $(1)/.installed
 endef
 
 $(VENV)/.installed: requirements.lock
-	@$(MAKE) --no-print-directory system-deps
 	$(call install_lock,$(VENV),requirements.lock)
 
+# A Python 3.11 for the Task Library: PYTHON when it is 3.11, else python3.11 from the PATH, else one uv installs
+# (where the internet reaches its downloads). With none, the environment is left out in one line: export and
+# promote then say the legacy column was not run, and MediaPipe (the phone check) is unaffected.
+TASK_PYTHON_FOUND = $$("$$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
+  && command -v "$$PYTHON" || command -v python3.11 || { [ "$$INSTALLER" = uv ] && { $(UV) python find 3.11 \
+  2>/dev/null || { $(UV) python install --quiet 3.11 >/dev/null 2>&1 && $(UV) python find 3.11; }; }; })
+
 $(TASK_VENV)/.installed: requirements-task-library.lock
-	@$(MAKE) --no-print-directory system-deps
-	$(call install_lock,$(TASK_VENV),requirements-task-library.lock)
+	@$(MAKE) --no-print-directory installer
+	$(if $(filter uv,$(INSTALLER)),@test -x $(UV) || $(MAKE) --no-print-directory $(UV))
+	@py="$(TASK_PYTHON_FOUND)"; if [ -z "$$py" ]; then echo "note: the legacy TFLite Task Library column is left out: tflite-support has wheels for Python 3.11 only, and this host has none (install python3.11, then make task-library)" >&2; \
+	else $(MAKE) --no-print-directory system-deps && TASK_PYTHON="$$py" $(MAKE) --no-print-directory task-library-env; fi
+
+task-library-env:
+	$(call install_lock,$(TASK_VENV),requirements-task-library.lock,"$$TASK_PYTHON")
 
 $(MEDIAPIPE_VENV)/.installed: requirements-mediapipe.lock
 	$(call install_lock,$(MEDIAPIPE_VENV),requirements-mediapipe.lock)

@@ -42,8 +42,8 @@ def model_card(study: str, summary: ExportSummary, record: StudyRecord, registra
                          "tflite_int8": summary.int8["accuracy"], "phone_path_int8": summary.phone_int8_accuracy,
                          "mediapipe_float32": mediapipe.accuracy["float32"],
                          "mediapipe_int8": mediapipe.accuracy["int8"],
-                         "task_library_float32": task_library.accuracy["float32"],
-                         "task_library_int8": task_library.accuracy["int8"]},
+                         "task_library_float32": task_library.accuracy.get("float32"),  # None: not installed
+                         "task_library_int8": task_library.accuracy.get("int8")},
             "top1_agreement_with_keras": {"tflite_float32": summary.float32["agreement"],
                                           "tflite_int8": summary.int8["agreement"]},
             "float32_max_abs_diff": summary.float32["max_abs_diff"],
@@ -78,6 +78,12 @@ def _mediapipe_entry(check: MediaPipeCheck, variant: str) -> dict:
             "gap": check.disagreement[variant], "alarm": abs(check.disagreement[variant]) > DISAGREEMENT_ALARM}
 
 
+def _shown(accuracy: float | None) -> str:
+    """An accuracy as the card's table shows it; None is a runtime this host could not run (the legacy Task
+    Library needs Python 3.11)."""
+    return "not run (no Python 3.11 for tflite-support)" if accuracy is None else f"{accuracy:.3f}"
+
+
 def card_markdown(card: dict) -> str:
     """The card for people: the numbers, then what to put where."""
     test, accuracy = card["test"], card["test"]["accuracy"]
@@ -101,8 +107,8 @@ def card_markdown(card: dict) -> str:
         f"{accuracy['mediapipe_float32']:.3f} | - |",
         f"| TFLite int8, MediaPipe Tasks ImageClassifier (the phone; metadata only) | {accuracy['mediapipe_int8']:.3f} "
         "| - |",
-        f"| TFLite float32, legacy TFLite Task Library (deprecated) | {accuracy['task_library_float32']:.3f} | - |",
-        f"| TFLite int8, legacy TFLite Task Library (deprecated) | {accuracy['task_library_int8']:.3f} | - |",
+        *(f"| TFLite {variant}, legacy TFLite Task Library (deprecated) | {_shown(accuracy[f'task_library_{variant}'])}"
+          " | - |" for variant in ("float32", "int8")),
         "",
         f"Float32 outputs differ from Keras by at most {test['float32_max_abs_diff']:.1e}. The MediaPipe rows are "
         "what an Android app on MediaPipe Tasks sees with this build's files: normalisation and labels from the "

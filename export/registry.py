@@ -74,13 +74,13 @@ def register_build(optuna_study: optuna.Study, frozen: FrozenTrial, storage_url:
     return Registration(uri, run_id, name, int(version.version), PHONE_ALIAS, f"models:/{name}@{PHONE_ALIAS}")
 
 
-def log_card(registration: Registration, accuracy: dict[str, float], files: Sequence[Path]) -> None:
+def log_card(registration: Registration, accuracy: dict[str, float | None], files: Sequence[Path]) -> None:
     """The model card (written once the version is known) into the run's phone build, and the build's held-out
     accuracies (Keras, LiteRT, MediaPipe, ...) as metrics of the trial's run, side by side in MLflow's run view
-    and comparable across promoted trials."""
+    and comparable across promoted trials; a runtime not run here (None) has no metric."""
     client = MlflowClient(tracking_uri=registration.tracking_uri)
     client.log_batch(registration.run_id, metrics=[
         Metric(f"{BUILD_METRIC_PREFIX}{name}", float(value), int(time.time() * 1000), 0)
-        for name, value in accuracy.items()])
+        for name, value in accuracy.items() if value is not None])
     for path in files:
         client.log_artifact(registration.run_id, str(path), BUILD_ARTIFACTS)

@@ -149,9 +149,11 @@ def test_the_folders_are_the_layers():
     assert len(loose) <= 3, loose
 
 
-# LiteRT's interpreter, the metadata writer and reader, the converter. The Task Library (``tflite_support.task``)
-# is a phone runtime, checked from export/phones/ like MediaPipe.
-TFLITE_LIBRARIES = ("ai_edge_litert", "tensorflow_lite_support", "tflite_support.metadata", "tensorflow.lite")
+# LiteRT's interpreter, the metadata writers and readers (MediaPipe's, and tflite-support's former one), the
+# converter. MediaPipe's vision tasks and the Task Library (``tflite_support.task``) are phone runtimes, checked
+# from export/phones/.
+TFLITE_LIBRARIES = ("ai_edge_litert", "mediapipe.tasks.python.metadata", "mediapipe.tasks.metadata",
+                    "tensorflow_lite_support", "tflite_support.metadata", "tensorflow.lite")
 
 
 def uses_tflite(tree: ast.Module) -> bool:
@@ -170,7 +172,8 @@ def test_a_tflite_file_is_made_read_and_run_in_one_package():
                      if not name.startswith("objectives.tflite.") and uses_tflite(tree))
     assert outside == []
     assert uses_tflite(ast.parse("import tensorflow as tf\ntf.lite.TFLiteConverter")) and \
-        uses_tflite(ast.parse("from tflite_support.metadata import x")) and not uses_tflite(ast.parse("import numpy"))
+        uses_tflite(ast.parse("from mediapipe.tasks.python.metadata import metadata")) and \
+        not uses_tflite(ast.parse("from mediapipe.tasks.python import vision"))
 
 
 def _family_named(value: object, names: set[str]) -> bool:
@@ -210,9 +213,12 @@ def test_only_the_storage_module_reaches_past_optunas_public_api():
     assert private_optuna_uses(ast.parse("trial.storage.set_trial_system_attr(trial._trial_id, 'k', 1)")) == [1]
 
 
-def test_the_trial_path_does_not_load_the_export_or_tflite_support():
+def test_the_trial_path_does_not_load_the_export_or_the_metadata_writer():
+    """A trial trains and scores; files for a phone (and MediaPipe's child that writes their metadata) are the
+    export's."""
     code = ("import sys, search.runner.objective, search.runner.run; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'export', 'tensorflow_lite_support'}))")
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'export'} | "
+            "{m for m in sys.modules} & {'objectives.tflite.metadata', 'objectives.tflite.environments'}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

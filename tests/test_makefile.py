@@ -4,6 +4,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 VARIABLES = ("DATA", "STUDY", "TRIALS", "TIME", "STORAGE", "SPACE", "EPOCHS", "FOLDS", "SAMPLER", "THREADS", "JOBS",
              "SKIP_UNREADABLE", "EXPORT", "TRIAL", "FORCE", "MAX_PARAMS", "MAX_MACS", "MAX_INT8_KB", "MAX_LATENCY_MS",
@@ -36,3 +38,25 @@ def test_an_interpreter_that_is_missing_is_named_in_one_line_before_anything_is_
         assert result.returncode == 2 and len(lines) == 1, result.stderr
         assert lines[0].startswith(f"error: PYTHON={python} is not on this machine") and "python3.11" in lines[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def pythons(*versions: str) -> list[Path]:
+    """Interpreters of these versions on this host (pyenv's, else on the PATH)."""
+    found = [next(iter(sorted(Path("/root/.pyenv/versions").glob(f"{v}.*/bin/python{v}"))), None) for v in versions]
+    return [path for path in found if path is not None]
+
+
+def test_the_locks_pythons_are_accepted_and_an_older_one_is_named_in_one_line():
+    """3.11, 3.12 and 3.13 have a lock (one universal lock); 3.10 has no TensorFlow 2.19/2.20 to install."""
+    accepted, older = pythons("3.12", "3.13"), pythons("3.10")
+    if not accepted or not older:
+        pytest.skip("no Python 3.10, 3.12 or 3.13 on this host to try")
+    for python in accepted:
+        result = subprocess.run(["make", "--no-print-directory", "installer", f"PYTHON={python}"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+    result = subprocess.run(["make", "--no-print-directory", "installer", f"PYTHON={older[0]}"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    lines = [line for line in result.stderr.splitlines() if not re.match(r"make(\[\d+\])?: \*\*\*", line)]
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "is Python 3.10, and the locks are for 3.11, 3.12 or 3.13" in lines[0]

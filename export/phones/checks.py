@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from export.phones import mediapipe_tasks, task_library
+from objectives.tflite.environments import mediapipe_python
 from search.study import ExportFiles, ExportSummary, StudyRecord
 
 
@@ -23,9 +24,13 @@ class PhoneChecks:
 
 
 def environments_ready() -> None:
-    """Both runtimes' environments exist, checked before any refit or copy so a missing one costs no time."""
-    mediapipe_tasks.mediapipe_python()
-    task_library.task_library_python()
+    """Both runtimes' environments exist, checked before any refit or copy so a missing one costs no time; a
+    host without the legacy Task Library (no Python 3.11) is told its column is not run."""
+    mediapipe_python()
+    if task_library.installed():
+        task_library.task_library_python()
+    else:
+        print(task_library.NOT_INSTALLED, file=sys.stderr)
 
 
 def run_phone_checks(files: ExportFiles, test_paths: list[Path], true_names: list[str],

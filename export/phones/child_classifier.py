@@ -15,7 +15,6 @@ full-size photos would not fit in memory at once); at the end of the input, one 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -32,16 +31,6 @@ TIMEOUT_SECONDS = 600
 # A runtime's accuracy this far from LiteRT's on the same file is announced: the phone would not see the
 # accuracy the export measured. One test image of the 270 of the digits' test split is 0.4 points.
 DISAGREEMENT_ALARM = 0.01
-
-
-def child_python(variable: str, environment: Path, missing: Callable[[str], ExportError]) -> Path:
-    """The interpreter ``variable`` names, else the environment's own; ``missing(where)`` is the error (with
-    the command that makes it) when there is none, raised before any image is read."""
-    given = os.environ.get(variable)
-    python = Path(given) if given else environment / "bin" / "python"
-    if not (python.is_file() and os.access(python, os.X_OK)):
-        raise missing(f"{variable}={given}" if given else f"the environment {environment}")
-    return python
 
 
 def rgb_frames(paths: list[Path]) -> Iterator[np.ndarray]:

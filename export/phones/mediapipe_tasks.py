@@ -20,21 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, child_python, classify_in_child
+from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, classify_in_child
 from objectives.data.preprocessing import INPUT_NORMALISATION, RESIZE_METHOD
 from objectives.errors import MediaPipeError
+from objectives.tflite.environments import mediapipe_python
 from objectives.tflite.verify import LiteRTClassifier
 
-ENVIRONMENT = Path(__file__).resolve().parents[2] / ".venv-mediapipe"
-PYTHON_VARIABLE = "MEDIAPIPE_PYTHON"  # another interpreter holding mediapipe (and no TensorFlow)
 SCRIPT = Path(__file__).with_name("mediapipe_script.py")
-
-
-def mediapipe_python() -> Path:
-    """The interpreter of MediaPipe's environment, or a one-line error with the command that makes it."""
-    return child_python(PYTHON_VARIABLE, ENVIRONMENT, lambda where: MediaPipeError(
-        f"MediaPipe Tasks is needed to check the exported models the way Android apps classify, but {where} has no "
-        "Python; create it with: make install"))
 
 
 def _failure(reason: str) -> MediaPipeError:

@@ -16,15 +16,27 @@ takes well under a second.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, child_python, classify_in_child
+from export.phones.child_classifier import DISAGREEMENT_ALARM, RuntimeCheck, accuracies, classify_in_child
 from objectives.errors import TaskLibraryError
+from objectives.tflite.environments import PROJECT_ROOT, child_python
 
-ENVIRONMENT = Path(__file__).resolve().parents[2] / ".venv-task-library"
+ENVIRONMENT = PROJECT_ROOT / ".venv-task-library"
 PYTHON_VARIABLE = "TASK_LIBRARY_PYTHON"  # another interpreter holding tflite-support (and no TensorFlow)
 SCRIPT = Path(__file__).with_name("task_library_script.py")
+
+
+def installed() -> bool:
+    """Whether this host has the Task Library: tflite-support installs on Python 3.11 only, so ``make install``
+    leaves its environment out where there is none, and the legacy column is then not run."""
+    return bool(os.environ.get(PYTHON_VARIABLE)) or (ENVIRONMENT / "bin" / "python").exists()
+
+
+NOT_INSTALLED = ("note: the legacy TFLite Task Library column is not run: .venv-task-library does not exist "
+                 "(tflite-support installs on Python 3.11 only; make task-library makes it where python3.11 exists)")
 
 
 def task_library_python() -> Path:
@@ -59,7 +71,10 @@ class TaskLibraryCheck(RuntimeCheck):
 
 def check_models(models: dict[str, Path], image_paths: list[Path], true_names: list[str],
                  litert_accuracy: dict[str, float]) -> TaskLibraryCheck:
-    """Classify the test images with every model (variant -> file) and compare with LiteRT's accuracy."""
+    """Classify the test images with every model (variant -> file) and compare with LiteRT's accuracy; no
+    accuracy at all where the Task Library is not installed."""
+    if not installed():
+        return TaskLibraryCheck({}, {})
     predicted = classify(list(models.values()), image_paths)
     return TaskLibraryCheck(accuracies(predicted, models, true_names),
                             {variant: float(litert_accuracy[variant]) for variant in models})

@@ -5,25 +5,28 @@ nothing the phone relies on is typed a second time. The input size goes into the
 ``default_size`` as well as the tensor shape. ``read_metadata`` is what verification uses: it knows
 nothing but the file.
 
-Imports only ``tensorflow_lite_support.metadata``: importing the top-level ``tflite_support`` package in
-a process with TensorFlow fails ("generic_type: cannot initialize type StatusCode": the Task Library's
-pybind modules clash with TensorFlow's), while the metadata writers and displayer work beside it.
+The metadata is written and read by MediaPipe's own metadata library (``metadata_script.py``) in MediaPipe's
+environment: tflite-support, the former writer, has no wheel past Python 3.11, and MediaPipe, which has, brings
+opencv and matplotlib that stay out of the training environment. One child serves a whole process, started
+at the first request: importing MediaPipe takes about a second, and an export writes and reads dozens of files.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
-from dataclasses import dataclass
+import subprocess
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from tensorflow_lite_support.metadata import metadata_schema_py_generated as metadata_fb
-from tensorflow_lite_support.metadata.python import metadata
-from tensorflow_lite_support.metadata.python.metadata_writers import image_classifier, metadata_info, writer_utils
 
 from objectives.data.preprocessing import INPUT_NORMALISATION
 from objectives.errors import ExportError
+from objectives.tflite.environments import mediapipe_python
 
 LABELS_FILE = "labels.txt"
+SCRIPT = Path(__file__).with_name("metadata_script.py")
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class ModelDescription:
 
 @dataclass(frozen=True)
 class ReadMetadata:
-    """What a .tflite file says about itself, read back with tflite-support's ``MetadataDisplayer``."""
+    """What a .tflite file says about itself, read back with MediaPipe's ``MetadataDisplayer``."""
 
     about: ModelDescription
     mean: list[float]
@@ -48,19 +51,51 @@ class ReadMetadata:
     labels: list[str]
 
 
-class _SizedInputImageTensorMd(metadata_info.InputImageTensorMd):
-    """The writer's image input, plus the ``default_size`` field of the schema the writer leaves empty."""
+class _MetadataChild:
+    """MediaPipe's metadata library in one child process, asked one JSON line at a time."""
 
-    def __init__(self, size: int, **kwargs):
-        super().__init__(**kwargs)
-        self.size = size
+    def __init__(self):
+        self.lock, self.child, self.errors = threading.Lock(), None, None
 
-    def create_metadata(self) -> metadata_fb.TensorMetadataT:
-        tensor = super().create_metadata()
-        default_size = metadata_fb.ImageSizeT()
-        default_size.width = default_size.height = self.size
-        tensor.content.contentProperties.defaultSize = default_size
-        return tensor
+    def ask(self, request: dict) -> dict:
+        """The child's answer; a refused request or a dead child is an ``ExportError`` naming the model."""
+        with self.lock:
+            if self.child is None or self.child.poll() is not None:
+                self._start()
+            try:
+                self.child.stdin.write(json.dumps(request) + "\n")
+                self.child.stdin.flush()
+                line = self.child.stdout.readline()
+            except BrokenPipeError:
+                line = ""
+            if not line:
+                self.errors.seek(0)
+                lines = [text for text in self.errors.read().splitlines() if text.strip()]
+                self.child.wait()
+                raise ExportError(f"{request['model']}: MediaPipe's metadata library ({self.child.args[0]}) stopped: "
+                                  f"{lines[-1] if lines else f'exit code {self.child.returncode}'}; if its "
+                                  "environment is broken, remove .venv-mediapipe and run make install")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise ExportError(f"{request['model']}: MediaPipe's metadata library refused to {request['op']} its "
+                              f"metadata: {answer['error']}")
+        return answer
+
+    def _start(self) -> None:
+        # -I: the script's folder (this package) stays off sys.path and PYTHON* variables are ignored.
+        self.errors = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: its log lines cannot block it
+        self.child = subprocess.Popen([str(mediapipe_python()), "-I", str(SCRIPT)], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=self.errors, text=True, encoding="utf-8")
+
+    def close(self) -> None:
+        """End of input: the child returns; called at exit."""
+        if self.child is not None and self.child.poll() is None:
+            self.child.stdin.close()
+            self.child.wait()
+
+
+_CHILD = _MetadataChild()
+atexit.register(_CHILD.close)
 
 
 def write_labels(path: Path, class_names: list[str]) -> Path:
@@ -73,40 +108,24 @@ def write_labels(path: Path, class_names: list[str]) -> Path:
     return path
 
 
-def with_metadata(model: bytes, about: ModelDescription, image_size: int, labels_path: Path) -> bytes:
-    """``model`` with metadata and the label file (which must be named ``labels.txt``) packed in."""
+def with_metadata(model: bytes, about: ModelDescription, image_size: int, labels_path: Path,
+                  normalisation: tuple[list[float], list[float]] | None = None) -> bytes:
+    """``model`` with metadata and the label file (which must be named ``labels.txt``) packed in;
+    ``normalisation`` (mean, std per channel) replaces training's only to make a wrong file on purpose."""
     if labels_path.name != LABELS_FILE:
         raise ExportError(f"the label file packed into the metadata must be named {LABELS_FILE} (the Task Library "
                           f"looks for that name), but got {labels_path.name}; write it with write_labels")
-    buffer = bytearray(model)
-    mean, std = [float(INPUT_NORMALISATION.mean)] * 3, [float(INPUT_NORMALISATION.std)] * 3
-    input_md = _SizedInputImageTensorMd(
-        image_size, name="image", description=f"RGB image, {image_size}x{image_size}, normalised (pixel - mean) / std",
-        norm_mean=mean, norm_std=std, color_space_type=metadata_fb.ColorSpaceType.RGB,
-        tensor_type=writer_utils.get_input_tensor_types(buffer)[0])
-    output_md = metadata_info.ClassificationTensorMd(
-        name="probability", description="Probabilities of the classes in labels.txt, in that order",
-        label_files=[metadata_info.LabelFileMd(file_path=str(labels_path))],
-        tensor_type=writer_utils.get_output_tensor_types(buffer)[0])
-    general_md = metadata_info.GeneralMd(name=about.name, version=about.version, description=about.description,
-                                         author=about.author)
-    writer = image_classifier.MetadataWriter.create_from_metadata_info(
-        buffer, general_md=general_md, input_md=input_md, output_md=output_md)
-    return bytes(writer.populate())
+    mean, std = normalisation or ([float(INPUT_NORMALISATION.mean)] * 3, [float(INPUT_NORMALISATION.std)] * 3)
+    with tempfile.TemporaryDirectory() as folder:
+        source, out = Path(folder) / "model.tflite", Path(folder) / "with_metadata.tflite"
+        source.write_bytes(model)
+        _CHILD.ask({"op": "write", "model": str(source), "out": str(out), "labels": str(labels_path.resolve()),
+                    "size": image_size, "mean": mean, "std": std, "about": asdict(about)})
+        return out.read_bytes()
 
 
 def read_metadata(model_path: Path) -> ReadMetadata:
     """Everything an app reads from the file: normalisation, input size, labels (from the packed file)."""
-    displayer = metadata.MetadataDisplayer.with_model_file(str(model_path))
-    raw = json.loads(displayer.get_metadata_json())
-    graph = raw["subgraph_metadata"][0]
-    image = graph["input_tensor_metadata"][0]
-    options = next(unit["options"] for unit in image["process_units"]
-                   if unit["options_type"] == "NormalizationOptions")
-    size = image["content"]["content_properties"]["default_size"]
-    label_file = next(f["name"] for f in graph["output_tensor_metadata"][0]["associated_files"]
-                      if f["type"] == "TENSOR_AXIS_LABELS")
-    labels = displayer.get_associated_file_buffer(label_file).decode("utf-8").splitlines()
-    about = ModelDescription(*(raw.get(key, "") for key in ("name", "version", "description", "author")))
-    return ReadMetadata(about, [float(v) for v in options["mean"]], [float(v) for v in options["std"]],
-                        int(size["width"]), int(size["height"]), labels)
+    found = _CHILD.ask({"op": "read", "model": str(Path(model_path).resolve())})
+    return ReadMetadata(ModelDescription(**found["about"]), [float(v) for v in found["mean"]],
+                        [float(v) for v in found["std"]], int(found["width"]), int(found["height"]), found["labels"])

@@ -75,7 +75,7 @@ class ExportSummary:
     phone_int8_accuracy: float  # JPEG q90 + app-style bilinear resize, int8 model
     mediapipe: dict  # {"float32": .., "int8": ..}: test accuracy of MediaPipe Tasks' ImageClassifier on the originals
     mediapipe_alarm: bool  # it disagrees with LiteRT by more than export.phones.child_classifier.DISAGREEMENT_ALARM
-    task_library: dict  # the same for the legacy TFLite Task Library's ImageClassifier
+    task_library: dict  # the same for the legacy TFLite Task Library's ImageClassifier; {} where not installed
     task_library_alarm: bool
     float32_matches_keras: bool
     int8_drop: float  # Keras test accuracy minus int8 test accuracy
@@ -95,8 +95,8 @@ class ExportSummary:
             "keras": f"{self.keras_accuracy:.3f}", "float32": f"{self.float32['accuracy']:.3f}",
             "int8": f"{self.int8['accuracy']:.3f}", "phone int8": f"{self.phone_int8_accuracy:.3f}",
             "mediapipe f32": f"{self.mediapipe['float32']:.3f}", "mediapipe int8": f"{self.mediapipe['int8']:.3f}",
-            "legacy tasklib f32": f"{self.task_library['float32']:.3f}",
-            "legacy tasklib int8": f"{self.task_library['int8']:.3f}",
+            **{f"legacy tasklib {short}": f"{self.task_library[variant]:.3f}" if self.task_library else "-"
+               for variant, short in (("float32", "f32"), ("int8", "int8"))},
             "f32 max|diff|": f"{self.float32['max_abs_diff']:.1e}", "int8 agree": f"{self.int8['agreement']:.3f}",
             "f32 KB": f"{self.float32['size_bytes'] / 1024:.1f}", "int8 KB": f"{self.int8['size_bytes'] / 1024:.1f}",
             "f32 ms": f"{self.float32['latency_ms']:.3f}", "int8 ms": f"{self.int8['latency_ms']:.3f}",

@@ -4,20 +4,19 @@ the order their folders were created in, distinct enough that a tiny CNN learns 
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import flatbuffers
 import numpy as np
 import optuna
 import pytest
 import yaml
-from tensorflow_lite_support.metadata import metadata_schema_py_generated as metadata_fb
-from tensorflow_lite_support.metadata.python import metadata
 
 from export.card import CARD_JSON
 from export.front_export import ExportSettings, export_front
 from export.promote import PromoteSettings, promote
+from objectives.tflite.metadata import LABELS_FILE, read_metadata, with_metadata, write_labels
 from objectives.config import TrainingConfig
 from search.runner.run import RunSettings, run_study
 from search.study import ExportFiles, ExportSummary
@@ -109,15 +108,8 @@ def held_out_split(exported) -> tuple[list[Path], list[str]]:
 def renormalised(model: Path, mean: float, std: float, channel_means: list[float] | None = None) -> bytes:
     """The model with its metadata's normalisation replaced (``channel_means``: one mean per channel), everything
     else (labels packed) kept."""
-    displayer = metadata.MetadataDisplayer.with_model_file(str(model))
-    meta = metadata_fb.ModelMetadataT.InitFromObj(
-        metadata_fb.ModelMetadata.GetRootAsModelMetadata(displayer.get_metadata_buffer(), 0))
-    for unit in meta.subgraphMetadata[0].inputTensorMetadata[0].processUnits:
-        if unit.optionsType == metadata_fb.ProcessUnitOptions.NormalizationOptions:
-            unit.options.mean, unit.options.std = channel_means or [mean] * 3, [std] * 3
-    builder = flatbuffers.Builder(0)
-    builder.Finish(meta.Pack(builder), metadata.MetadataPopulator.METADATA_FILE_IDENTIFIER)
-    populator = metadata.MetadataPopulator.with_model_buffer(model.read_bytes())
-    populator.load_metadata_buffer(builder.Output())
-    populator.populate()
-    return bytes(populator.get_model_buffer())
+    found = read_metadata(model)
+    with tempfile.TemporaryDirectory() as folder:
+        labels = write_labels(Path(folder) / LABELS_FILE, found.labels)
+        return with_metadata(model.read_bytes(), found.about, found.width, labels, (channel_means or [mean] * 3,
+                                                                                    [std] * 3))

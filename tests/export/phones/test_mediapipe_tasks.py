@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from export.phones.mediapipe_tasks import PYTHON_VARIABLE, check_models, classify, mediapipe_python, scores
+from export.phones.mediapipe_tasks import check_models, classify, scores
 from export.registry import BUILD_METRIC_PREFIX
 from objectives.data.preprocessing import RESIZE_METHOD, decode_rgb, resize
 from objectives.errors import MediaPipeError
 from objectives.tflite.convert import to_float32
+from objectives.tflite.environments import MEDIAPIPE_PYTHON_VARIABLE as PYTHON_VARIABLE, mediapipe_python
 from objectives.tflite.metadata import ModelDescription, with_metadata, write_labels
 from search.cli import main
 from search.study import ExportFiles
@@ -110,5 +111,5 @@ def test_a_missing_environment_is_one_line_before_any_work(exported, tmp_path, m
     code = main(["export", "--study", "shapes", "--storage", exported.settings.storage, "--exports",
                  str(tmp_path / "exports")])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and err.startswith("error: MediaPipe Tasks is needed")
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error: MediaPipe is needed")
     assert not (tmp_path / "exports").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,8 @@ from google.protobuf import __version__ as protobuf_version
 from google.protobuf.internal import api_implementation
 from PIL import Image
 
+from export.card import CARD_MARKDOWN
+from export.phones import task_library
 from export.phones.child_classifier import rgb_frames
 from export.phones.task_library import PYTHON_VARIABLE, check_models, classify, task_library_python
 from objectives.errors import TaskLibraryError
@@ -116,3 +119,19 @@ def test_a_broken_environment_is_one_line_too(exported, tmp_path, monkeypatch):
     with pytest.raises(TaskLibraryError, match="failed on model_int8.tflite: ModuleNotFoundError"):
         classify([model], [image])
     shutil.rmtree(bare)
+
+
+def test_a_host_without_python_3_11_promotes_with_the_legacy_column_not_run(exported, tmp_path, monkeypatch, capsys):
+    """tflite-support installs on Python 3.11 only: where make install left its environment out, the build is
+    made and checked by MediaPipe as ever, and the card, table and MLflow say the legacy column was not run."""
+    monkeypatch.delenv(PYTHON_VARIABLE, raising=False)
+    monkeypatch.setattr(task_library, "ENVIRONMENT", tmp_path / "no-python-3.11")
+    build, card = promoted(exported, tmp_path / "builds")
+    assert capsys.readouterr().err.count(task_library.NOT_INSTALLED) == 1
+    accuracy = card["test"]["accuracy"]
+    assert accuracy["task_library_float32"] is accuracy["task_library_int8"] is None
+    assert accuracy["mediapipe_float32"] == accuracy["mediapipe_int8"] == 1.0
+    assert "legacy TFLite Task Library (deprecated) | not run (no Python 3.11" in (build / CARD_MARKDOWN).read_text()
+    assert not card["test"]["task_library_alarm"]
+    row = replace(exported.summaries[0], task_library={}).comparison()
+    assert row["legacy tasklib f32"] == row["legacy tasklib int8"] == "-"
