@@ -4,7 +4,9 @@ with the same minimum parser version, and a clash of label files refused in one 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ from ai_edge_litert.interpreter import Interpreter
 from export.phones.task_library import ENVIRONMENT as TASK_LIBRARY_ENVIRONMENT
 from objectives.errors import ExportError
 from objectives.tflite.convert import to_float32, to_int8
-from objectives.tflite.environments import mediapipe_python
+from objectives.tflite.environments import MEDIAPIPE_PYTHON_VARIABLE, mediapipe_python
 from objectives.tflite.metadata import SCRIPT, ModelDescription, read_metadata, with_metadata, write_labels
 from tests.objectives.tflite.test_convert import dead_relu_model
 
@@ -169,3 +171,20 @@ def test_the_minimum_parser_version_is_the_compiled_ones_for_every_schema_member
                                        input=json.dumps(native), capture_output=True, text=True, check=True).stdout)
     assert {name: version for name, (_, version) in native.items()} == ported
     assert len(set(ported.values())) >= 7  # 1.0.0, 1.0.1, 1.1.0, 1.2.0, 1.2.1, 1.3.0, 1.4.0, 1.4.1, 1.5.0
+
+
+def test_a_broken_mediapipe_environment_is_one_error_naming_the_file_and_the_reason(bare, tmp_path):
+    """A Python without mediapipe (a bare virtualenv) as MediaPipe's: the child dies at its first import, and the
+    error says so in one line, with what to do."""
+    python = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(python)], check=True)
+    code = ("import sys; from pathlib import Path; from objectives.errors import ExportError; "
+            "from objectives.tflite.metadata import read_metadata\n"
+            "try:\n    read_metadata(Path(sys.argv[1]))\nexcept ExportError as error:\n    print(error)")
+    done = subprocess.run([sys.executable, "-c", code, str(bare["float32"])], capture_output=True, text=True,
+                          cwd=Path(__file__).parents[3], env={**os.environ, MEDIAPIPE_PYTHON_VARIABLE:
+                                                              str(python / "bin" / "python")}, timeout=120)
+    message = done.stdout.strip()
+    assert message.startswith(f"{bare['float32']}: MediaPipe's metadata library ({python}/bin/python) stopped: "
+                              "ModuleNotFoundError: No module named "), done.stdout + done.stderr
+    assert message.endswith("remove .venv-mediapipe and run make install") and "\n" not in message
