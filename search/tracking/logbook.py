@@ -21,12 +21,14 @@ import optuna
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, Run, RunTag
 from mlflow.exceptions import MlflowException
+from mlflow.utils.time import get_current_time_millis
 from mlflow.utils.validation import MAX_ENTITIES_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.engine import make_url
 
 from objectives.errors import TrackingError
 from search.study import StudyRecord, TrialAttr, config_dict, description, masked, retry_of, state_name, stop_reason
+from search.tracking.bulk import NewRun, insert_runs, sql_store
 from search.tracking.settings import (
     PARENT_TAG,
     STORAGE_TAG,
@@ -222,25 +224,32 @@ class Logbook:
             return None
         return self.write_trial(trial, self.find_trial_run(trial.number))
 
+    def new_run(self, trial: FrozenTrial) -> NewRun:
+        """The run a finished trial makes, whichever path writes it (times the trial lacks: now, as MLflow's)."""
+        summary, now = trial.user_attrs.get(TrialAttr.MODEL_SUMMARY) or "", get_current_time_millis()
+        return NewRun(name=f"trial-{trial.number}", status=RUN_STATUS[trial.state],
+                      start_time=_ms(trial.datetime_start) or now, end_time=_ms(trial.datetime_complete) or now,
+                      tags=trial_tags(self.study, self.storage, self.parent_run_id(), trial),
+                      params=trial_params(trial), metrics=trial_metrics(trial),
+                      texts={SUMMARY_FILE: summary} if len(summary) > MAX_TAG_VAL_LENGTH else {})
+
     def write_trial(self, trial: FrozenTrial, run: Run | None) -> str:
-        """Write a finished trial into its ``run``, or into a new run when it has none; the caller looked
-        (sync lists every run once: a search per trial cost 9 ms each)."""
-        tags = trial_tags(self.study, self.storage, self.parent_run_id(), trial)
-        batch_tags = [RunTag(k, v) for k, v in tags.items()] if run else []  # a new run gets them when made
+        """Write a finished trial into its ``run``, or into a new run when it has none, through the client; the
+        caller looked (sync lists every run once: a search per trial cost 9 ms each)."""
+        new = self.new_run(trial)
+        batch_tags = [RunTag(k, v) for k, v in new.tags.items()] if run else []  # a new run gets them when made
         run_id = run.info.run_id if run else self.client.create_run(
-            self.experiment_id(), start_time=_ms(trial.datetime_start), tags=tags,
-            run_name=f"trial-{trial.number}").info.run_id
-        params = [Param(k, v) for k, v in trial_params(trial).items()]
-        metrics, room = trial_metrics(trial), MAX_ENTITIES_PER_BATCH - len(params) - len(batch_tags)
+            self.experiment_id(), start_time=new.start_time, tags=new.tags, run_name=new.name).info.run_id
+        params = [Param(k, v) for k, v in new.params.items()]
+        metrics, room = new.metrics, MAX_ENTITIES_PER_BATCH - len(params) - len(batch_tags)
         # One write for a usual trial: each is several SQLAlchemy sessions in MLflow's store.
         self.client.log_batch(run_id, metrics=metrics[:room], params=params, tags=batch_tags)
         for start in range(room, len(metrics), MAX_ENTITIES_PER_BATCH):
             self.client.log_batch(run_id, metrics=metrics[start:start + MAX_ENTITIES_PER_BATCH])
-        summary = trial.user_attrs.get(TrialAttr.MODEL_SUMMARY) or ""
-        if len(summary) > MAX_TAG_VAL_LENGTH:
-            self.client.log_text(run_id, summary, SUMMARY_FILE)
+        for name, content in new.texts.items():
+            self.client.log_text(run_id, content, name)
         # Last: a run still RUNNING after a crash mid-way is seen as incomplete and rewritten by sync.
-        self.client.set_terminated(run_id, RUN_STATUS[trial.state], end_time=_ms(trial.datetime_complete))
+        self.client.set_terminated(run_id, new.status, end_time=new.end_time)
         return run_id
 
     def log_study_artifacts(self, study: optuna.Study) -> list[str]:
@@ -252,17 +261,25 @@ class Logbook:
             return [path.name for path in files]
 
     def sync(self, study: optuna.Study) -> SyncCounts:
-        """Bring MLflow up to the Optuna storage: every finished trial not yet completely logged is written."""
+        """Bring MLflow up to the Optuna storage: every finished trial not yet completely logged is written, the
+        ones without a run straight into a SQL store's tables (``search.tracking.bulk``), the others by the client."""
         self.parent_run_id(study)
-        runs, created, updated, unchanged = self.trial_runs(), 0, 0, 0
+        runs, store, missing, updated, unchanged = self.trial_runs(), sql_store(self.client), [], 0, 0
         for trial in study.get_trials(deepcopy=False, states=tuple(RUN_STATUS)):
             run = runs.get(trial.number)
             if run and run.info.status == RUN_STATUS[trial.state]:
                 unchanged += 1
-                continue
-            self.write_trial(trial, run)
-            created, updated = created + (run is None), updated + (run is not None)
-        return SyncCounts(created, updated, unchanged)
+            elif run:
+                self.write_trial(trial, run)
+                updated += 1
+            else:
+                missing.append(trial)
+        if store is not None and missing:
+            insert_runs(store, self.experiment_id(), [self.new_run(trial) for trial in missing], self.uri)
+        else:
+            for trial in missing:
+                self.write_trial(trial, None)
+        return SyncCounts(len(missing), updated, unchanged)
 
 
 def one_line(error: BaseException, limit: int = 300) -> str:
