@@ -127,5 +127,5 @@ def insert_runs(store: SqlAlchemyStore, experiment_id: str, runs: list[NewRun], 
         with store.ManagedSessionMaker(read_only=False) as session:  # commits all of it, or none
             for table, values in rows.items():
                 if values:
-                    session.execute(insert(table), values)
+                    session.execute(insert(table.__table__), values)  # one executemany a table
     return ids
