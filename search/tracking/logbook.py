@@ -8,9 +8,9 @@ no-op (MLflow drops exact duplicates), and the run's final status, written last,
 Keras' model summary is the run's tag ``model_summary``, or the artifact ``model_summary.txt`` when too long.
 
 ``sync`` writes the runs that do not exist yet straight into a SQL store's tables, a few hundred per transaction
-(``search.tracking.bulk``): through the client the first sync of 1,000 trials took 42 s, 35 ms a run; in bulk
-10 s, of which about 1 s writing runs (medians of 5 side by side, 2 cores; BENCHMARKS.md, "Commands at 100 and
-1,000 trials"). Runs to repair, and any tracking server, go through the client as live logging does.
+(``search.tracking.bulk``): through the client the first sync of 1,000 trials took 36 s (42 s on a busy machine),
+in bulk 9 s (10 s), 0.7 s of it writing the runs (medians side by side, 2 cores; BENCHMARKS.md, "Commands at 100
+and 1,000 trials"). Runs to repair, and any tracking server, go through the client as live logging does.
 """
 
 from __future__ import annotations
