@@ -21,8 +21,9 @@ from objectives.config import TrainingConfig
 from search.runner.run import RunSettings, run_study
 from search.study import SystemAttr, TrialAttr, open_study
 from search.tracking import bulk
-from search.tracking.logbook import PARENT_RUN_TAG, RUN_STATUS, SUMMARY_FILE, Logbook, sync_study
+from search.tracking.logbook import Logbook, sync_study
 from search.tracking.settings import TRIAL_TAG
+from search.tracking.trial_run import PARENT_RUN_TAG, RUN_STATUS, SUMMARY_FILE
 from tests.conftest import digits_subset
 from tests.search.tracking.test_logbook import _refusing_uri, _space
 
