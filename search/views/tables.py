@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import optuna
 from optuna.trial import FrozenTrial, TrialState
@@ -47,7 +48,9 @@ def exported_comparison(study: optuna.Study, number: int) -> dict[str, str] | No
 def trial_rows(study: optuna.Study) -> list[TrialRow]:
     """Every COMPLETE trial, with whether it is on the (feasible) Pareto front."""
     front, level = {t.number for t in study.best_trials}, chance(study)
-    rows = []
+    # The study's attributes read once for every trial's export summary, which reads nothing else: each
+    # ``study.user_attrs`` is a storage query and a deep copy (1,000 trials: 1.4 s read per trial, 0.3 s once).
+    attrs_once, rows = SimpleNamespace(user_attrs=study.user_attrs), []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         config = config_dict(trial)
         arch = config["architecture"]
@@ -57,7 +60,7 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
             neurons=arch["neurons"][0] if arch["neurons"] else 0, accuracy=trial.values[0],
             accuracy_std=trial.user_attrs.get(TrialAttr.CV_ACCURACY_STD, 0.0), params=int(trial.values[1]),
             macs=trial.user_attrs.get(TrialAttr.MACS), at_chance=at_chance(trial.values[0], level),
-            on_front=trial.number in front, export=exported_comparison(study, trial.number),
+            on_front=trial.number in front, export=exported_comparison(attrs_once, trial.number),
         ))
     return rows
 

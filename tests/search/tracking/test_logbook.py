@@ -17,15 +17,7 @@ from objectives.config import TrainingConfig
 from objectives.errors import TrackingError
 from search.runner.run import RunSettings, run_study
 from search.study import open_study
-from search.tracking.logbook import (
-    REASON_TAG,
-    RETRY_TAG,
-    SUMMARY_FILE,
-    SUMMARY_TAG,
-    Logbook,
-    storage_identity,
-    sync_study,
-)
+from search.tracking.logbook import Logbook, storage_identity, sync_study
 from search.tracking.settings import (
     PARENT_TAG,
     STORAGE_TAG,
@@ -34,6 +26,7 @@ from search.tracking.settings import (
     experiment_name,
 )
 from search.tracking.thread import TrackingThread
+from search.tracking.trial_run import REASON_TAG, RETRY_TAG, SUMMARY_FILE, SUMMARY_TAG
 from spaces.space import DEFAULT_SPACE
 from tests.conftest import digits_subset
 
