@@ -29,6 +29,7 @@ from search.study import (
     StudyRecord,
     check_study_name,
     open_study,
+    pareto_front,
     state_name,
     stop_reason,
     trial_config,
@@ -47,7 +48,7 @@ def chosen_trial(study: optuna.Study, number: int, force: bool) -> optuna.trial.
     """The trial to promote, refused with the reason unless it is a COMPLETE front trial (or forced)."""
     trials = study.get_trials(deepcopy=False)
     match = [t for t in trials if t.number == number]
-    front = sorted(t.number for t in study.best_trials)
+    front = sorted(t.number for t in pareto_front(study))
     listing = f"front trials: {', '.join(map(str, front)) or 'none'} (make front STUDY={study.study_name})"
     if not match:
         raise StudyError(f"study {study.study_name!r} has no trial {number} (it has {len(trials)} trials); {listing}")

@@ -14,11 +14,10 @@ trained every fold (BENCHMARKS.md: compute saved against front hypervolume lost)
 from __future__ import annotations
 
 import optuna
-from optuna.trial import TrialState
 
 from objectives.training.cross_validation import CrossValidationResult, FoldResult
 from search.scheduler.promotion import epsilon, goes_on, rungs
-from search.study import TrialAttr, record_out_of_reach, record_rung, record_rung_stop
+from search.study import TrialAttr, pareto_front, record_out_of_reach, record_rung, record_rung_stop
 
 DEFAULT_MARGIN = 0.1  # accuracy points a later fold may still beat the best fold so far by
 CERTAIN = 1.0  # with this margin the bound is never wrong
@@ -45,8 +44,7 @@ class FoldPruner:
 
     def __init__(self, study: optuna.Study, trial: optuna.Trial, folds: int, margin: float = DEFAULT_MARGIN):
         self.study, self.trial, self.folds, self.margin = study, trial, folds, margin
-        complete = [t for t in study.best_trials if t.state == TrialState.COMPLETE]
-        self.front = [(t.values[0], int(t.values[1])) for t in complete]
+        self.front = [(t.values[0], int(t.values[1])) for t in pareto_front(study)]
         self.rungs = rungs(folds)
 
     def rung_peers(self, rung: int) -> list[tuple[float, float]]:

@@ -20,7 +20,7 @@ from search.study.exports import (
     sha256,
 )
 from search.study.files import os_reason, prepare_file
-from search.study.front import at_chance, chance, front_order, front_rows, front_trials
+from search.study.front import at_chance, chance, front_order, front_rows, front_trials, pareto_front
 from search.study.record import StudyRecord
 from search.study.storage import (
     DEFAULT_STORAGE,
@@ -69,7 +69,7 @@ __all__ = [
     "at_chance", "chance", "check_study_name", "config_dict", "description", "fail_running", "front_order",
     "front_rows", "front_trials",
     "heartbeat_timing", "journal_path", "live_trial", "masked",
-    "open_storage", "open_study", "os_reason", "prepare_file", "record_failure", "record_interrupted",
+    "open_storage", "open_study", "os_reason", "pareto_front", "prepare_file", "record_failure", "record_interrupted",
     "record_out_of_reach",
     "record_progress", "record_pruned", "record_result", "record_rung", "record_rung_stop", "record_start",
     "replacements", "retry_of", "set_system_attr", "sha256", "shown", "state_name", "stop_reason", "trial_config",

@@ -17,6 +17,7 @@ from search.study import (
     chance,
     config_dict,
     front_order,
+    pareto_front,
     state_name,
     stop_reason,
 )
@@ -47,7 +48,7 @@ def exported_comparison(study: optuna.Study, number: int) -> dict[str, str] | No
 
 def trial_rows(study: optuna.Study) -> list[TrialRow]:
     """Every COMPLETE trial, with whether it is on the (feasible) Pareto front."""
-    front, level = {t.number for t in study.best_trials}, chance(study)
+    front, level = {t.number for t in pareto_front(study)}, chance(study)
     # The study's attributes read once for every trial's export summary, which reads nothing else: each
     # ``study.user_attrs`` is a storage query and a deep copy (1,000 trials: 1.4 s read per trial, 0.3 s once).
     attrs_once, rows = SimpleNamespace(user_attrs=study.user_attrs), []
