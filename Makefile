@@ -104,24 +104,24 @@ endef
 $(VENV)/.installed: requirements.lock
 	$(call install_lock,$(VENV),requirements.lock)
 
-# A Python 3.11 for the Task Library: PYTHON when it is 3.11, else python3.11 from the PATH, else one uv installs
-# (where the internet reaches its downloads). With none, the environment is left out in one line: export and
-# promote then say the legacy column was not run, and MediaPipe (the phone check) is unaffected.
-TASK_PYTHON_FOUND = $$("$$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
-  && command -v "$$PYTHON" || command -v python3.11 || { [ "$$INSTALLER" = uv ] && { $(UV) python find 3.11 \
-  2>/dev/null || { $(UV) python install --quiet 3.11 >/dev/null 2>&1 && $(UV) python find 3.11; }; }; })
+# A Python 3.11 for the Task Library: PYTHON when it is 3.11, else python3.11 from the PATH, else one uv finds or
+# installs (where the internet reaches its downloads). With none, the environment is left out in one line and
+# marked so (no python inside, so export and promote say the legacy column was not run; MediaPipe, the phone
+# check, is unaffected), and not looked for again until its lock changes.
+TASK_PYTHON_FOUND = $$(for py in "$$PYTHON" python3.11; do "$$py" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+  2>/dev/null && { command -v "$$py"; exit; }; done; [ "$$INSTALLER" = uv ] && { $(UV) python find 3.11 2>/dev/null \
+  || { $(UV) python install --quiet 3.11 >/dev/null 2>&1 && $(UV) python find 3.11; }; })
 
 $(TASK_VENV)/.installed: requirements-task-library.lock
 	@$(MAKE) --no-print-directory installer
 	$(if $(filter uv,$(INSTALLER)),@test -x $(UV) || $(MAKE) --no-print-directory $(UV))
-	@py="$(TASK_PYTHON_FOUND)"; if [ -z "$$py" ]; then echo "note: the legacy TFLite Task Library column is left out: tflite-support has wheels for Python 3.11 only, and this host has none (install python3.11, then make task-library)" >&2; \
+	@py="$(TASK_PYTHON_FOUND)"; if [ -z "$$py" ]; then echo "note: the legacy TFLite Task Library column is left out: tflite-support has wheels for Python 3.11 only, and this host has none (install python3.11, then: rm -rf $(TASK_VENV) && make task-library)" >&2; \
+	  mkdir -p $(TASK_VENV) && touch $@; \
 	else $(MAKE) --no-print-directory system-deps && TASK_PYTHON="$$py" $(MAKE) --no-print-directory task-library-env; fi
 
 task-library-env:
+	@test -n "$$TASK_PYTHON" || { echo "error: task-library-env is made by make task-library, which finds its Python 3.11" >&2; exit 2; }
 	$(call install_lock,$(TASK_VENV),requirements-task-library.lock,"$$TASK_PYTHON")
-
-$(MEDIAPIPE_VENV)/.installed: requirements-mediapipe.lock
-	$(call install_lock,$(MEDIAPIPE_VENV),requirements-mediapipe.lock)
 
 system-deps: ## the system library tflite-support needs (libusb-1.0), installed when running as root
 	@if ! /sbin/ldconfig -p | grep -q 'libusb-1.0.so.0'; then \

@@ -79,9 +79,9 @@ def _mediapipe_entry(check: MediaPipeCheck, variant: str) -> dict:
 
 
 def _shown(accuracy: float | None) -> str:
-    """An accuracy as the card's table shows it; None is a runtime this host could not run (the legacy Task
-    Library needs Python 3.11)."""
-    return "not run (no Python 3.11 for tflite-support)" if accuracy is None else f"{accuracy:.3f}"
+    """An accuracy as the card's table shows it; None is a runtime this host does not have (the legacy Task
+    Library's environment, which needs Python 3.11)."""
+    return "not run (no .venv-task-library: it needs Python 3.11)" if accuracy is None else f"{accuracy:.3f}"
 
 
 def card_markdown(card: dict) -> str:

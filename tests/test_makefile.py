@@ -1,6 +1,7 @@
 """make passes every variable to the program as data: no payload in any variable runs in a shell."""
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -42,8 +43,9 @@ def test_an_interpreter_that_is_missing_is_named_in_one_line_before_anything_is_
 
 def pythons(*versions: str) -> list[Path]:
     """Interpreters of these versions on this host (pyenv's, else on the PATH)."""
-    found = [next(iter(sorted(Path("/root/.pyenv/versions").glob(f"{v}.*/bin/python{v}"))), None) for v in versions]
-    return [path for path in found if path is not None]
+    found = [next(iter(sorted(Path("/root/.pyenv/versions").glob(f"{v}.*/bin/python{v}"))), None)
+             or shutil.which(f"python{v}") for v in versions]
+    return [Path(path) for path in found if path is not None]
 
 
 def test_the_locks_pythons_are_accepted_and_an_older_one_is_named_in_one_line():

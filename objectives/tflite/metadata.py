@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import select
 import subprocess
 import tempfile
 import threading
@@ -27,6 +28,7 @@ from objectives.tflite.environments import mediapipe_python
 
 LABELS_FILE = "labels.txt"
 SCRIPT = Path(__file__).with_name("metadata_script.py")
+TIMEOUT_SECONDS = 120  # one file's metadata takes milliseconds, MediaPipe's import about a second
 
 
 @dataclass(frozen=True)
@@ -55,43 +57,61 @@ class _MetadataChild:
     """MediaPipe's metadata library in one child process, asked one JSON line at a time."""
 
     def __init__(self):
-        self.lock, self.child, self.errors = threading.Lock(), None, None
+        self.lock, self.child, self.errors, self.python = threading.Lock(), None, None, None
 
-    def ask(self, request: dict) -> dict:
-        """The child's answer; a refused request or a dead child is an ``ExportError`` naming the model."""
+    def ask(self, request: dict, model: str) -> dict:
+        """The child's answer; a refused request or a dead or silent child is an ``ExportError`` naming ``model``."""
         with self.lock:
             if self.child is None or self.child.poll() is not None:
                 self._start()
             try:
                 self.child.stdin.write(json.dumps(request) + "\n")
                 self.child.stdin.flush()
-                line = self.child.stdout.readline()
+                ready, _, _ = select.select([self.child.stdout], [], [], TIMEOUT_SECONDS)
+                line = self.child.stdout.readline() if ready else None
             except BrokenPipeError:
                 line = ""
+            except BaseException:  # Ctrl-C mid-request: no answer may be left for the next request to read
+                self.close()
+                raise
             if not line:
-                self.errors.seek(0)
-                lines = [text for text in self.errors.read().splitlines() if text.strip()]
-                self.child.wait()
-                raise ExportError(f"{request['model']}: MediaPipe's metadata library ({self.child.args[0]}) stopped: "
-                                  f"{lines[-1] if lines else f'exit code {self.child.returncode}'}; if its "
+                why = self._last_words() if line == "" else f"no answer in {TIMEOUT_SECONDS} s"
+                self.close()
+                raise ExportError(f"{model}: MediaPipe's metadata library ({self.python}) stopped: {why}; if its "
                                   "environment is broken, remove .venv-mediapipe and run make install")
         answer = json.loads(line)
         if "error" in answer:
-            raise ExportError(f"{request['model']}: MediaPipe's metadata library refused to {request['op']} its "
-                              f"metadata: {answer['error']}")
+            raise ExportError(f"{model}: MediaPipe's metadata library refused to {request['op']} its metadata: "
+                              f"{answer['error']}")
         return answer
 
     def _start(self) -> None:
         # -I: the script's folder (this package) stays off sys.path and PYTHON* variables are ignored.
+        self.python = mediapipe_python()
         self.errors = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: its log lines cannot block it
-        self.child = subprocess.Popen([str(mediapipe_python()), "-I", str(SCRIPT)], stdin=subprocess.PIPE,
+        self.child = subprocess.Popen([str(self.python), "-I", str(SCRIPT)], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=self.errors, text=True, encoding="utf-8")
 
+    def _last_words(self) -> str:
+        """The child's last line on stderr, or its exit code."""
+        self.child.wait()
+        self.errors.seek(0)
+        lines = [text for text in self.errors.read().splitlines() if text.strip()]
+        return lines[-1] if lines else f"exit code {self.child.returncode}"
+
     def close(self) -> None:
-        """End of input: the child returns; called at exit."""
-        if self.child is not None and self.child.poll() is None:
-            self.child.stdin.close()
-            self.child.wait()
+        """End of input, and the child returns (killed if it does not within seconds); called at exit too."""
+        if self.child is None:
+            return
+        if self.child.poll() is None:
+            try:
+                self.child.stdin.close()
+                self.child.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.child.kill()
+                self.child.wait()
+        self.errors.close()
+        self.child = None
 
 
 _CHILD = _MetadataChild()
@@ -113,19 +133,19 @@ def with_metadata(model: bytes, about: ModelDescription, image_size: int, labels
     """``model`` with metadata and the label file (which must be named ``labels.txt``) packed in;
     ``normalisation`` (mean, std per channel) replaces training's only to make a wrong file on purpose."""
     if labels_path.name != LABELS_FILE:
-        raise ExportError(f"the label file packed into the metadata must be named {LABELS_FILE} (the Task Library "
-                          f"looks for that name), but got {labels_path.name}; write it with write_labels")
+        raise ExportError(f"the label file packed into the metadata must be named {LABELS_FILE} (the name apps and "
+                          f"the build's README-PHONE use), but got {labels_path.name}; write it with write_labels")
     mean, std = normalisation or ([float(INPUT_NORMALISATION.mean)] * 3, [float(INPUT_NORMALISATION.std)] * 3)
     with tempfile.TemporaryDirectory() as folder:
         source, out = Path(folder) / "model.tflite", Path(folder) / "with_metadata.tflite"
         source.write_bytes(model)
         _CHILD.ask({"op": "write", "model": str(source), "out": str(out), "labels": str(labels_path.resolve()),
-                    "size": image_size, "mean": mean, "std": std, "about": asdict(about)})
+                    "size": image_size, "mean": mean, "std": std, "about": asdict(about)}, f"the model {about.name!r}")
         return out.read_bytes()
 
 
 def read_metadata(model_path: Path) -> ReadMetadata:
     """Everything an app reads from the file: normalisation, input size, labels (from the packed file)."""
-    found = _CHILD.ask({"op": "read", "model": str(Path(model_path).resolve())})
+    found = _CHILD.ask({"op": "read", "model": str(Path(model_path).resolve())}, str(model_path))
     return ReadMetadata(ModelDescription(**found["about"]), [float(v) for v in found["mean"]],
                         [float(v) for v in found["std"]], int(found["width"]), int(found["height"]), found["labels"])

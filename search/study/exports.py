@@ -109,7 +109,12 @@ class ExportSummary:
 
     @classmethod
     def load(cls, study: optuna.Study, trial: int) -> ExportSummary | None:
-        stored = study.user_attrs.get(f"{ATTRIBUTE_PREFIX}{trial}")
+        return cls.of(study.user_attrs, trial)
+
+    @classmethod
+    def of(cls, user_attrs: dict, trial: int) -> ExportSummary | None:
+        """From the study's attributes read once (each ``study.user_attrs`` is a storage query and a copy)."""
+        stored = user_attrs.get(f"{ATTRIBUTE_PREFIX}{trial}")
         if stored is None or set(stored) != {f.name for f in fields(cls)}:
             return None  # never exported, or by an older version of this code: export again
         return cls(**stored)

@@ -38,9 +38,12 @@ def pareto_front(study: optuna.Study) -> list[FrozenTrial]:
         return []
     signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
     loss = np.array([t.values for t in trials], dtype=float) * signs
-    no_worse, better = (loss[:, None] <= loss[None]).all(-1), (loss[:, None] < loss[None]).any(-1)
-    dominated = (no_worse & better).any(0)  # [i, j]: trial i dominates trial j
-    return [trial for trial, out in zip(trials, dominated) if not out]
+    points, which = np.unique(loss, axis=0, return_inverse=True)  # sorted: the first is never dominated
+    on_front, left = np.zeros(len(points), dtype=bool), np.arange(len(points))
+    while left.size:  # the first point left is on the front; drop every point it dominates (itself included)
+        on_front[left[0]] = True
+        left = left[(points[left] < points[left[0]]).any(axis=1)]
+    return [trial for trial, index in zip(trials, which.ravel()) if on_front[index]]
 
 
 def front_trials(study: optuna.Study) -> list[FrozenTrial]:

@@ -8,12 +8,13 @@ transaction per ``CHUNK`` runs, the 1,000 runs take 0.7 s and the whole command 
 on a fresh store, side by side with the client path, 2 cores, and ``python -m bench.scale`` (BENCHMARKS.md,
 "Commands at 100 and 1,000 trials").
 
-Used only for runs that do not exist yet, and only on MLflow's SQL store (``sqlite``, ``postgresql``, ``mysql``
-URIs) at the schema revision ``SCHEMA`` whose tables this fills; an HTTP tracking server, another schema, or a run
-to repair goes through the client. Every column is filled as create_run, log_batch and set_terminated fill it
-(MLflow's own validation, NaN and infinity handling, and latest-metric rule), with MLflow's ORM tables and session
-maker: tests/search/tracking/test_bulk.py reads runs written both ways back through the client and compares every
-stored row, and fails when an MLflow upgrade changes either.
+Used only for runs that do not exist yet, and only on MLflow's SQLite store (the local store, ``sqlite:///``
+URIs: the one the parity test below runs against) at the schema revision ``SCHEMA`` whose tables this fills; an
+HTTP tracking server, a PostgreSQL or MySQL store, another schema, or a run to repair goes through the client.
+Every column is filled as create_run, log_batch and set_terminated fill it (MLflow's own validation, NaN and
+infinity handling, and latest-metric rule), with MLflow's ORM tables and session maker:
+tests/search/tracking/test_bulk.py reads runs written both ways back through the client and compares every stored
+row, and fails when an MLflow upgrade changes either.
 
 A run, its tags, params, metrics and its final status are in one transaction: a sync stopped at any point leaves
 each run whole or absent, so the next sync finds every trial complete or missing and writes only what is missing.
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlflow import MlflowClient
@@ -38,30 +38,18 @@ from mlflow.utils.uri import append_to_uri_path
 from mlflow.utils.validation import _validate_metric, _validate_param
 from sqlalchemy import insert, text
 
+from search.tracking.trial_run import NewRun
+
 # The alembic revision of MLflow's tables that this module writes (MLflow 3.17); another one, older or newer, uses
 # the client. After an MLflow upgrade: if test_bulk passes with the new revision, put it here.
 SCHEMA = "dc11669786a5"
 CHUNK = 250  # runs per transaction: ~10,000 rows, well under a second of SQLite's write lock
 
 
-@dataclass(frozen=True)
-class NewRun:
-    """A finished run as MLflow will hold it; the same description feeds the client path (``Logbook.write_trial``)."""
-
-    name: str
-    status: str  # its final status: FINISHED, FAILED or KILLED
-    start_time: int
-    end_time: int
-    tags: dict[str, str]
-    params: dict[str, str]
-    metrics: list[Metric]
-    texts: dict[str, str] = field(default_factory=dict)  # artifact file name -> its text
-
-
 def sql_store(client: MlflowClient) -> SqlAlchemyStore | None:
-    """The client's store if it is MLflow's SQL store with the tables this module knows (``SCHEMA``), else None."""
+    """The client's store if it is MLflow's SQLite store with the tables this module knows (``SCHEMA``), else None."""
     store = client._tracking_client.store
-    if not isinstance(store, SqlAlchemyStore):
+    if not isinstance(store, SqlAlchemyStore) or store.db_type != "sqlite":
         return None
     with store.ManagedSessionMaker() as session:
         revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()

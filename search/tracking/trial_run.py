@@ -5,6 +5,7 @@ and the bulk path of a first sync (``search.tracking.bulk``), which the parity t
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,6 @@ from mlflow.utils.validation import MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH
 from optuna.trial import FrozenTrial, TrialState
 
 from search.study import TrialAttr, config_dict, description, retry_of, state_name, stop_reason
-from search.tracking.bulk import NewRun
 from search.tracking.settings import STORAGE_TAG, STUDY_TAG, TRIAL_TAG
 
 RUN_STATUS = {TrialState.COMPLETE: "FINISHED", TrialState.FAIL: "FAILED", TrialState.PRUNED: "KILLED"}
@@ -30,6 +30,20 @@ SUMMARY_FILE = "model_summary.txt"
 # Logged as metrics under their attribute names (step 0)
 METRIC_ATTRS = (TrialAttr.CV_ACCURACY_STD, TrialAttr.PARAMS, TrialAttr.TRAINING_SECONDS, TrialAttr.BUILD_SECONDS,
                 TrialAttr.TRIAL_SECONDS, TrialAttr.EPOCHS, TrialAttr.FIT_SECONDS, TrialAttr.EPOCH_IMAGES)
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """A finished run as MLflow will hold it: what both writers are given."""
+
+    name: str
+    status: str  # its final status: FINISHED, FAILED or KILLED
+    start_time: int
+    end_time: int
+    tags: dict[str, str]
+    params: dict[str, str]
+    metrics: list[Metric]
+    texts: dict[str, str] = field(default_factory=dict)  # artifact file name -> its text
 
 
 def _ms(moment: datetime | None) -> int | None:

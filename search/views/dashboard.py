@@ -87,7 +87,7 @@ def write_note(study: optuna.Study, trial: FrozenTrial) -> None:
     """(Re)write a trial's note; notes live in study attributes, so finished trials take them too."""
     failed = trial.state == TrialState.FAIL
     replaced_by = replacements(study.get_trials(deepcopy=False)).get(trial.number) if failed else None
-    note = trial_note(trial, exported_comparison(study, trial.number), chance(study), replaced_by)
+    note = trial_note(trial, exported_comparison(study.user_attrs, trial.number), chance(study), replaced_by)
     save_note(live_trial(study, trial), note)
 
 

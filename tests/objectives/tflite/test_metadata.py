@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from ai_edge_litert.interpreter import Interpreter
 
-from export.phones.task_library import ENVIRONMENT as TASK_LIBRARY_ENVIRONMENT
+from export.phones import task_library
 from objectives.errors import ExportError
 from objectives.tflite.convert import to_float32, to_int8
 from objectives.tflite.environments import MEDIAPIPE_PYTHON_VARIABLE, mediapipe_python
@@ -22,7 +22,7 @@ from tests.objectives.tflite.test_convert import dead_relu_model
 
 ABOUT = ModelDescription(name="tiny", version="trial-3", description="a test model", author="tests")
 CLASSES = [f"class {i}" for i in range(10)]
-needs_tflite_support = pytest.mark.skipif(not (TASK_LIBRARY_ENVIRONMENT / "bin" / "python").exists(),
+needs_tflite_support = pytest.mark.skipif(not task_library.installed(),
                                           reason="tflite-support, the former writer, installs on Python 3.11 only")
 
 
@@ -63,7 +63,7 @@ def test_new_metadata_on_a_file_that_has_some_keeps_its_labels_and_refuses_other
 
 
 def _in_task_library_env(code: str, *args: str) -> str:
-    python = TASK_LIBRARY_ENVIRONMENT / "bin" / "python"
+    python = task_library.task_library_python()
     return subprocess.run([str(python), "-I", "-c", code, *args], capture_output=True, text=True, check=True).stdout
 
 
