@@ -123,6 +123,9 @@ task-library-env:
 	@test -n "$$TASK_PYTHON" || { echo "error: task-library-env is made by make task-library, which finds its Python 3.11" >&2; exit 2; }
 	$(call install_lock,$(TASK_VENV),requirements-task-library.lock,"$$TASK_PYTHON")
 
+$(MEDIAPIPE_VENV)/.installed: requirements-mediapipe.lock
+	$(call install_lock,$(MEDIAPIPE_VENV),requirements-mediapipe.lock)
+
 system-deps: ## the system library tflite-support needs (libusb-1.0), installed when running as root
 	@if ! /sbin/ldconfig -p | grep -q 'libusb-1.0.so.0'; then \
 	  if [ "$$(id -u)" = 0 ]; then \
