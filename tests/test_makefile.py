@@ -62,3 +62,15 @@ def test_the_locks_pythons_are_accepted_and_an_older_one_is_named_in_one_line():
     lines = [line for line in result.stderr.splitlines() if not re.match(r"make(\[\d+\])?: \*\*\*", line)]
     assert result.returncode == 2 and len(lines) == 1, result.stderr
     assert "is Python 3.10, and the locks are for 3.11, 3.12 or 3.13" in lines[0]
+
+
+def test_every_environment_install_makes_has_a_rule_from_its_lock():
+    """A rewrite once dropped MediaPipe's rule: every tree that had the environment went on working, a fresh clone
+    stopped at `No rule to make target`. make's own database, printed without running anything, must hold a rule
+    for each folder `install` needs, made from its own lock."""
+    database = subprocess.run(["make", "-pn", "help"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    needed = re.search(r"^install: (.*)$", database, re.M).group(1).split()
+    rules = dict(re.findall(r"^(\.venv[-\w]*/\.installed): (\S+\.lock)$", database, re.M))
+    assert needed and set(needed) == set(rules) == {".venv/.installed", ".venv-mediapipe/.installed",
+                                                    ".venv-task-library/.installed"}
+    assert all((ROOT / lock).is_file() for lock in rules.values())
