@@ -26,6 +26,7 @@ import numpy as np
 
 from objectives.data.preprocessing import decode_rgb
 from objectives.errors import ExportError
+from objectives.tflite.environments import last_words
 
 TIMEOUT_SECONDS = 600
 # A runtime's accuracy this far from LiteRT's on the same file is announced: the phone would not see the
@@ -69,10 +70,8 @@ def classify_in_child(python: Path, script: Path, models: list[Path], image_path
         errors.seek(0)
         log = errors.read()
     if child.returncode != 0:
-        lines = [line for line in log.splitlines() if line.strip()]
         sys.stderr.write(log)  # the whole story, above the one-line error
-        raise failure(f"({python}) failed on {', '.join(m.name for m in models)}: "
-                      f"{lines[-1] if lines else f'exit code {child.returncode}'}")
+        raise failure(f"({python}) failed on {', '.join(m.name for m in models)}: {last_words(log, child.returncode)}")
     answer = json.loads(output)
     return {model: answer[str(model)] for model in models}
 

@@ -28,6 +28,13 @@ def child_python(variable: str, environment: Path, missing: Callable[[str], Expo
     return python
 
 
+def last_words(log: str, returncode: int | None) -> str:
+    """Why a child stopped, in one line: its last line on stderr (a traceback's ends with the error), or its exit
+    code when it said nothing."""
+    lines = [line for line in log.splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit code {returncode}"
+
+
 def mediapipe_python() -> Path:
     """The interpreter of MediaPipe's environment, or a one-line error with the command that makes it."""
     return child_python(MEDIAPIPE_PYTHON_VARIABLE, MEDIAPIPE_ENVIRONMENT, lambda where: MediaPipeError(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from objectives.data.preprocessing import INPUT_NORMALISATION
 from objectives.errors import ExportError
-from objectives.tflite.environments import mediapipe_python
+from objectives.tflite.environments import last_words, mediapipe_python
 
 LABELS_FILE = "labels.txt"
 SCRIPT = Path(__file__).with_name("metadata_script.py")
@@ -96,8 +96,7 @@ class _MetadataChild:
         """The child's last line on stderr, or its exit code."""
         self.child.wait()
         self.errors.seek(0)
-        lines = [text for text in self.errors.read().splitlines() if text.strip()]
-        return lines[-1] if lines else f"exit code {self.child.returncode}"
+        return last_words(self.errors.read(), self.child.returncode)
 
     def close(self) -> None:
         """End of input, and the child returns (killed if it does not within seconds); called at exit too."""

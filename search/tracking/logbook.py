@@ -8,7 +8,7 @@ trial's own end time, so rewriting a metric is a no-op (MLflow drops exact dupli
 status, written last, marks its record complete.
 Keras' model summary is the run's tag ``model_summary``, or the artifact ``model_summary.txt`` when too long.
 
-``sync`` writes the runs that do not exist yet straight into a SQL store's tables, a few hundred per transaction
+``sync`` writes the runs that do not exist yet straight into a SQLite store's tables, a few hundred per transaction
 (``search.tracking.bulk``): through the client the first sync of 1,000 trials took 36 s (42 s on a busy machine),
 in bulk 9 s (10 s), 0.7 s of it writing the runs (medians side by side, 2 cores; BENCHMARKS.md, "Commands at 100
 and 1,000 trials"). Runs to repair, and any tracking server, go through the client as live logging does.
@@ -193,7 +193,8 @@ class Logbook:
 
     def sync(self, study: optuna.Study) -> SyncCounts:
         """Bring MLflow up to the Optuna storage: every finished trial not yet completely logged is written, the
-        ones without a run straight into a SQL store's tables (``search.tracking.bulk``), the others by the client."""
+        ones without a run straight into a SQLite store's tables (``search.tracking.bulk``), the others by the
+        client."""
         self.parent_run_id(study)
         runs, store, missing, updated, unchanged = self.trial_runs(), sql_store(self.client), [], 0, 0
         for trial in study.get_trials(deepcopy=False, states=tuple(RUN_STATUS)):
